@@ -1,0 +1,356 @@
+"""The one fold: a household's situation on a date, as the record stood at a moment.
+
+``fold(facts, as_of, known_at)`` is the only place where facts become state. The aggregate's own
+invariants, every query, the reports' replay and the offline replay pack all call it, so there is
+never a second interpretation of the same facts.
+
+Two time axes (CONTRACT §3):
+
+* knowledge time — a fact counts only if it was recorded (``timestamp``) at or before
+  ``known_at``; a retraction voids its target only if the retraction itself was recorded by then;
+* valid time — the surviving facts are ordered by ``effective_on`` (ties by recording order) and
+  evaluated at ``as_of``.
+
+Transitions (newly poor, re-poor, exit, ...) are recomputed from the surviving recognitions in
+effective-date order every time, so a late-entered earlier exit turns a later ``newly_poor`` into
+``re_poor`` for every ``known_at`` after the late entry, and for no earlier one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from domain.events import (
+    Assessed,
+    Closed,
+    ExitRegistered,
+    MemberChanged,
+    Recognised,
+    Registered,
+    Relocated,
+    Retracted,
+    SponsorshipEnded,
+    SponsorshipStarted,
+)
+
+
+@dataclass(frozen=True)
+class StatusPeriod:
+    """A stretch of valid time with one status; ``valid_to`` is exclusive (None = open)."""
+
+    status: str
+    valid_from: date
+    valid_to: date | None
+    recognised: bool
+    standard: str | None
+    transition: str | None
+    decision: dict[str, Any] | None
+    list_year: int | None
+    version: int | None
+
+    def covers(self, day: date) -> bool:
+        """Whether ``day`` falls inside this period."""
+        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form, as the timeline endpoint returns it."""
+        return {
+            "status": self.status,
+            "valid_from": self.valid_from.isoformat(),
+            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
+            "recognised": self.recognised,
+            "standard": self.standard,
+            "transition": self.transition,
+            "decision": self.decision,
+            "list_year": self.list_year,
+        }
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the record, as it stood at ``known_at``, says about the household on ``as_of``."""
+
+    household_id: str
+    as_of: date
+    known_at: datetime | None
+    known: bool
+    version: int
+    code: str | None = None
+    registered_on: date | None = None
+    status: str = "not_poor"
+    recognised: bool = False
+    since: date | None = None
+    standard: str | None = None
+    transition: str | None = None
+    decision: dict[str, Any] | None = None
+    list_year: int | None = None
+    classification: dict[str, Any] | None = None
+    contradicts_assessment: bool = False
+    ever_exited_poverty: bool = False
+    unit: str | None = None
+    unit_named_on: date | None = None
+    village: str | None = None
+    area_type: str | None = None
+    ethnicity: str | None = None
+    ethnic_minority: bool = False
+    head_name: str | None = None
+    members: list[dict[str, Any]] = field(default_factory=list)
+    sponsor: dict[str, Any] | None = None
+    exit_registered: bool = False
+    exit_target_year: int | None = None
+    closed: bool = False
+    closed_on: date | None = None
+    closure_reason: str | None = None
+    timeline: tuple[StatusPeriod, ...] = ()
+    retracted: dict[int, int] = field(default_factory=dict)
+    live_versions: frozenset[int] = frozenset()
+
+
+def known_facts(facts: Iterable[Any], known_at: datetime | None) -> list[Any]:
+    """The facts recorded at or before ``known_at`` (all of them when it is None)."""
+    if known_at is None:
+        return list(facts)
+    return [f for f in facts if f.timestamp <= known_at]
+
+
+def retractions(facts: Iterable[Any]) -> dict[int, int]:
+    """Map each retracted version to the version of the retraction that voided it."""
+    voided: dict[int, int] = {}
+    for f in facts:
+        if isinstance(f, Retracted) and f.version not in voided:
+            voided[f.version] = f.originator_version
+    return voided
+
+
+def _valid_order(facts: Iterable[Any]) -> list[Any]:
+    return sorted(facts, key=lambda f: (f.effective_on, f.originator_version))
+
+
+def transition_between(previous: str | None, status: str, ever_poor: bool, ever_near: bool) -> str:
+    """The transition a recognition of ``status`` makes after ``previous`` (None = never)."""
+    if status == "poor":
+        if previous == "poor":
+            return "unchanged"
+        return "re_poor" if ever_poor else "newly_poor"
+    if status == "near_poor":
+        if previous == "poor":
+            return "exited_poverty"
+        if previous == "near_poor":
+            return "unchanged"
+        return "re_near_poor" if ever_near else "newly_near_poor"
+    if previous == "poor":
+        return "exited_poverty"
+    if previous == "near_poor":
+        return "exited_near_poverty"
+    return "unchanged"
+
+
+def _decision(r: Recognised) -> dict[str, Any]:
+    return {
+        "number": r.decision_number,
+        "effective_on": r.effective_on.isoformat(),
+        "signed_by": r.signed_by,
+        "version": r.originator_version,
+    }
+
+
+def _timeline(registration: Registered, live: Sequence[Any]) -> tuple[StatusPeriod, ...]:
+    """Status periods in valid time from the surviving recognitions (and a closure)."""
+    periods: list[StatusPeriod] = [
+        StatusPeriod("not_poor", registration.effective_on, None, False, None, None, None, None, None)
+    ]
+    previous: str | None = None
+    ever_poor = ever_near = False
+    for r in (f for f in live if isinstance(f, Recognised)):
+        transition = transition_between(previous, r.status, ever_poor, ever_near)
+        period = StatusPeriod(
+            status=r.status,
+            valid_from=r.effective_on,
+            valid_to=None,
+            recognised=True,
+            standard=r.standard,
+            transition=transition,
+            decision=_decision(r),
+            list_year=r.list_year,
+            version=r.originator_version,
+        )
+        last = periods[-1]
+        if last.valid_from == r.effective_on:
+            # A later decision with the same date supersedes the earlier one on that date.
+            periods[-1] = period
+        else:
+            periods[-1] = _ended(last, r.effective_on)
+            periods.append(period)
+        previous = r.status
+        ever_poor = ever_poor or r.status == "poor"
+        ever_near = ever_near or r.status == "near_poor"
+    closure = next((f for f in reversed(live) if isinstance(f, Closed)), None)
+    if closure is not None:
+        periods = [p for p in periods if p.valid_from < closure.effective_on] or periods[:1]
+        last = periods[-1]
+        if last.valid_to is None or last.valid_to > closure.effective_on:
+            periods[-1] = _ended(last, max(closure.effective_on, last.valid_from))
+    return tuple(periods)
+
+
+def _ended(period: StatusPeriod, valid_to: date) -> StatusPeriod:
+    return StatusPeriod(
+        period.status,
+        period.valid_from,
+        valid_to,
+        period.recognised,
+        period.standard,
+        period.transition,
+        period.decision,
+        period.list_year,
+        period.version,
+    )
+
+
+def _classification(a: Assessed) -> dict[str, Any]:
+    c = dict(a.classification)
+    return {
+        "status": c["status"],
+        "route": c["route"],
+        "standard": a.standard,
+        "area_type": a.area_type,
+        "income_per_capita": a.income_per_capita,
+        "deprivations": list(a.deprivations),
+        "deprivation_count": len(a.deprivations),
+        "thresholds": c["thresholds"],
+        "assessed_on": a.effective_on.isoformat(),
+        "kind": a.kind,
+        "list_year": a.list_year,
+        "version": a.originator_version,
+    }
+
+
+def _apply_member_change(members: list[dict[str, Any]], m: MemberChanged) -> list[dict[str, Any]]:
+    name = m.member.get("name")
+    others = [x for x in members if x.get("name") != name]
+    if m.change == "removed":
+        return others
+    if m.change == "updated":
+        current = next((x for x in members if x.get("name") == name), {})
+        return [*others, {**current, **m.member}]
+    return [*members, dict(m.member)]
+
+
+def fold(
+    household_id: str,
+    facts: Sequence[Any],
+    as_of: date,
+    known_at: datetime | None = None,
+) -> Situation:
+    """The household's situation on ``as_of`` as recorded by ``known_at`` (None = now).
+
+    ``facts`` are the household's events in version order. The result's ``known`` is False
+    when nothing had been recorded by ``known_at``.
+    """
+    known = known_facts(facts, known_at)
+    if not known:
+        return Situation(household_id=household_id, as_of=as_of, known_at=known_at, known=False, version=0)
+    registration = known[0]
+    assert isinstance(registration, Registered), "a household's first fact is its registration"
+    voided = retractions(known)
+    live = _valid_order(
+        f for f in known if not isinstance(f, Retracted) and f.originator_version not in voided
+    )
+    timeline = _timeline(registration, live)
+    period = next((p for p in reversed(timeline) if p.valid_from <= as_of), timeline[0])
+
+    upto = [f for f in live if f.effective_on <= as_of]
+    unit, unit_on, village = registration.unit, registration.effective_on, registration.village
+    area_type = registration.area_type
+    members = [dict(m) for m in registration.members]
+    latest_assessment: Assessed | None = None
+    sponsors: dict[str, dict[str, Any]] = {}
+    exit_target: int | None = None
+    closure: Closed | None = None
+    for f in upto:
+        if isinstance(f, Relocated):
+            unit, unit_on, village, area_type = f.unit, f.effective_on, f.village, f.area_type
+        elif isinstance(f, MemberChanged):
+            members = _apply_member_change(members, f)
+        elif isinstance(f, Assessed):
+            latest_assessment = f
+        elif isinstance(f, SponsorshipStarted):
+            sponsors[f.sponsorship_id] = {
+                **f.sponsor,
+                "sponsorship_id": f.sponsorship_id,
+                "since": f.effective_on.isoformat(),
+            }
+        elif isinstance(f, SponsorshipEnded):
+            sponsors.pop(f.sponsorship_id, None)
+        elif isinstance(f, ExitRegistered):
+            exit_target = f.target_year
+        elif isinstance(f, Recognised) and f.status != "poor":
+            exit_target = None if exit_target is not None and _left_poverty(timeline, f) else exit_target
+        elif isinstance(f, Closed):
+            closure = f
+
+    recognised_period = period if period.recognised else None
+    decision_assessment = None
+    if recognised_period is not None:
+        decision_assessment = next(
+            (
+                f
+                for f in reversed(upto)
+                if isinstance(f, Assessed) and f.effective_on <= recognised_period.valid_from
+            ),
+            None,
+        )
+    contradicts = bool(
+        recognised_period is not None
+        and decision_assessment is not None
+        and decision_assessment.classification["status"] != recognised_period.status
+    )
+    ever_exited = any(
+        p.transition == "exited_poverty" and p.valid_from <= as_of for p in timeline
+    )
+    return Situation(
+        household_id=household_id,
+        as_of=as_of,
+        known_at=known_at,
+        known=True,
+        version=known[-1].originator_version,
+        code=registration.code,
+        registered_on=registration.effective_on,
+        status=period.status,
+        recognised=period.recognised,
+        since=period.valid_from if period.recognised else None,
+        standard=period.standard,
+        transition=period.transition,
+        decision=period.decision,
+        list_year=period.list_year,
+        classification=_classification(latest_assessment) if latest_assessment else None,
+        contradicts_assessment=contradicts,
+        ever_exited_poverty=ever_exited,
+        unit=unit,
+        unit_named_on=unit_on,
+        village=village,
+        area_type=area_type,
+        ethnicity=registration.ethnicity,
+        ethnic_minority=registration.ethnic_minority,
+        head_name=registration.head_name,
+        members=members,
+        sponsor=next(reversed(sponsors.values()), None) if sponsors else None,
+        exit_registered=exit_target is not None,
+        exit_target_year=exit_target,
+        closed=closure is not None,
+        closed_on=closure.effective_on if closure else None,
+        closure_reason=closure.reason if closure else None,
+        timeline=timeline,
+        retracted=voided,
+        live_versions=frozenset(f.originator_version for f in live),
+    )
+
+
+def _left_poverty(timeline: Sequence[StatusPeriod], r: Recognised) -> bool:
+    """Whether recognition ``r`` took the household out of poverty (ends an exit registration)."""
+    return any(
+        p.version == r.originator_version and p.transition == "exited_poverty" for p in timeline
+    )

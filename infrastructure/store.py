@@ -1,0 +1,94 @@
+"""Which store to use: ``CHUNGTAY_DATABASE_URL`` turned into the event store's configuration."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+SQLITE_FACTORY_TOPIC = "infrastructure.recorders:ChainedSQLiteFactory"
+POSTGRES_FACTORY_TOPIC = "infrastructure.recorders:ChainedPostgresFactory"
+
+
+class DatabaseURLError(ValueError):
+    """The database URL is not one of the two accepted forms."""
+
+
+@dataclass(frozen=True)
+class StoreConfig:
+    """A parsed database URL: an SQLite file, or a PostgreSQL database and schema."""
+
+    backend: str
+    sqlite_path: Path | None = None
+    host: str = "127.0.0.1"
+    port: int = 5432
+    user: str = ""
+    password: str = ""
+    dbname: str = ""
+    schema: str = "public"
+
+    @property
+    def is_postgres(self) -> bool:
+        """Whether this is the PostgreSQL backend."""
+        return self.backend == "postgres"
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """Environment for the ``eventsourcing`` Application (tables come from migrations)."""
+        env = {"CREATE_TABLE": "n"}
+        if self.is_postgres:
+            env.update(
+                PERSISTENCE_MODULE=POSTGRES_FACTORY_TOPIC,
+                POSTGRES_HOST=self.host,
+                POSTGRES_PORT=str(self.port),
+                POSTGRES_USER=self.user,
+                POSTGRES_PASSWORD=self.password,
+                POSTGRES_DBNAME=self.dbname,
+                POSTGRES_SCHEMA=self.schema,
+                POSTGRES_POOL_SIZE="4",
+                POSTGRES_MAX_OVERFLOW="8",
+                POSTGRES_LOCK_TIMEOUT="10",
+            )
+        else:
+            assert self.sqlite_path is not None
+            env.update(
+                PERSISTENCE_MODULE=SQLITE_FACTORY_TOPIC,
+                SQLITE_DBNAME=str(self.sqlite_path),
+                SQLITE_LOCK_TIMEOUT="30",
+            )
+        return env
+
+    def psycopg_conninfo(self) -> str:
+        """A libpq connection string for direct connections (migrations, queries)."""
+        parts = [f"host={self.host}", f"port={self.port}", f"dbname={self.dbname}"]
+        if self.user:
+            parts.append(f"user={self.user}")
+        if self.password:
+            parts.append(f"password={self.password}")
+        return " ".join(parts)
+
+
+def parse_database_url(url: str) -> StoreConfig:
+    """Parse ``sqlite:///path`` or ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=S]``."""
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
+        if not path:
+            raise DatabaseURLError(f"an SQLite URL is sqlite:///path/to/file.sqlite, not {url!r}")
+        return StoreConfig(backend="sqlite", sqlite_path=Path(path))
+    if parts.scheme in ("postgresql", "postgres"):
+        dbname = parts.path.lstrip("/")
+        if not dbname:
+            raise DatabaseURLError(f"a PostgreSQL URL names a database: {url!r}")
+        schema = parse_qs(parts.query).get("schema", ["public"])[0]
+        if not schema.replace("_", "").isalnum():
+            raise DatabaseURLError(f"schema must be letters, digits and underscores: {schema!r}")
+        return StoreConfig(
+            backend="postgres",
+            host=parts.hostname or "127.0.0.1",
+            port=parts.port or 5432,
+            user=unquote(parts.username or ""),
+            password=unquote(parts.password or ""),
+            dbname=dbname,
+            schema=schema,
+        )
+    raise DatabaseURLError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
