@@ -9,6 +9,8 @@ checked here, before the aggregate sees the fact, because it is data, not househ
 from __future__ import annotations
 
 import contextvars
+import random
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -40,7 +42,12 @@ from domain.standards import (
 from domain.text import nfc
 from domain.units import UnitCatalogue, UnknownUnitError, load_units
 
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 20
+
+
+def _backoff(attempt: int) -> None:
+    """Sleep a little, more each time, with jitter, so colliding writers spread out."""
+    time.sleep(random.uniform(0, 0.005 * (attempt + 1)))
 
 
 class DateAsISO(Transcoding):
@@ -381,6 +388,7 @@ class Households(Application):
             except RecordConflictError:
                 if attempt + 1 == MAX_ATTEMPTS:
                     raise WriteConflict("the batch kept colliding with other writers") from None
+                _backoff(attempt)
                 continue
             return [self._with_transition(self._recorded(h), effective_on) for h in loaded.values()]
         raise WriteConflict("unreachable")
@@ -510,7 +518,7 @@ class Households(Application):
     ) -> Recorded:
         """Load, decide, save; retry on a concurrent write unless a version was pinned."""
         batch = _batch.get()
-        for _attempt in range(MAX_ATTEMPTS):
+        for attempt in range(MAX_ATTEMPTS):
             household = self.get(household_id)
             if expected_version is not None and household.version != expected_version:
                 raise StaleVersion(expected_version, household.version)
@@ -524,6 +532,7 @@ class Households(Application):
             except RecordConflictError:
                 if expected_version is not None:
                     raise StaleVersion(expected_version, expected_version + 1) from None
+                _backoff(attempt)
                 continue
             return self._recorded(household)
         raise WriteConflict(f"household {household_id} kept changing under concurrent writers")
