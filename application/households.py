@@ -222,7 +222,9 @@ class Households(Application):
                 raise DuplicateHousehold(code, str(hid)) from None
         return self._recorded(household)
 
-    def change_member(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def change_member(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """Biến động nhân khẩu."""
         return self._fact(household_id, expected_version, Household.change_member, kw)
 
@@ -241,10 +243,16 @@ class Households(Application):
         resolved = self._commune(unit, effective_on)
 
         def command(h: Household, c: dict[str, Any]) -> None:
-            h.relocate(unit=resolved.code, village=village, area_type=area_type or resolved.area_type, **c)
+            h.relocate(
+                unit=resolved.code, village=village, area_type=area_type or resolved.area_type, **c
+            )
 
         return self._update(
-            household_id, expected_version, command, effective_on=effective_on, recorded_by=recorded_by
+            household_id,
+            expected_version,
+            command,
+            effective_on=effective_on,
+            recorded_by=recorded_by,
         )
 
     def assess(
@@ -265,7 +273,10 @@ class Households(Application):
         """Rà soát: classify under the standard that applies and record both."""
         try:
             selection = self.standards.resolve_review(
-                effective_on, kind=kind, list_year=list_year, standard=standard  # type: ignore[arg-type]
+                effective_on,
+                kind=kind,
+                list_year=list_year,
+                standard=standard,  # type: ignore[arg-type]
             )
         except (ClassificationInputError, UnknownStandardError) as e:
             raise InvalidInput("standard" if standard else "list_year", str(e)) from None
@@ -300,7 +311,11 @@ class Households(Application):
             )
 
         recorded = self._update(
-            household_id, expected_version, command, effective_on=effective_on, recorded_by=recorded_by
+            household_id,
+            expected_version,
+            command,
+            effective_on=effective_on,
+            recorded_by=recorded_by,
         )
         return Recorded(
             recorded.household_id,
@@ -340,7 +355,11 @@ class Households(Application):
             )
 
         recorded = self._update(
-            household_id, expected_version, command, effective_on=effective_on, recorded_by=recorded_by
+            household_id,
+            expected_version,
+            command,
+            effective_on=effective_on,
+            recorded_by=recorded_by,
         )
         return self._with_transition(recorded, effective_on)
 
@@ -366,8 +385,12 @@ class Households(Application):
                     raise InvalidInput(f"items.{i}.household_id", "a household appears twice")
                 household = self.get(hid)
                 situation = household.situation(effective_on)
-                if not self.units.contains(unit, unit_on(self.units, situation, effective_on).code, effective_on):
-                    raise InvalidInput(f"items.{i}.household_id", f"household is not in unit {unit}")
+                if not self.units.contains(
+                    unit, unit_on(self.units, situation, effective_on).code, effective_on
+                ):
+                    raise InvalidInput(
+                        f"items.{i}.household_id", f"household is not in unit {unit}"
+                    )
                 try:
                     household.recognise(
                         status=item["status"],
@@ -381,7 +404,9 @@ class Households(Application):
                     raise
                 except ValueError as e:
                     field_name = getattr(e, "field", "status")
-                    raise InvalidInput(f"items.{i}.{field_name}", getattr(e, "message", str(e))) from None
+                    raise InvalidInput(
+                        f"items.{i}.{field_name}", getattr(e, "message", str(e))
+                    ) from None
                 loaded[hid] = household
             try:
                 self.save(*loaded.values())
@@ -393,11 +418,15 @@ class Households(Application):
             return [self._with_transition(self._recorded(h), effective_on) for h in loaded.values()]
         raise WriteConflict("unreachable")
 
-    def deliver_support(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def deliver_support(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """Hỗ trợ."""
         return self._fact(household_id, expected_version, Household.deliver_support, kw)
 
-    def start_sponsorship(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def start_sponsorship(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """Phân công giúp đỡ: the answer carries the new ``sponsorship_id``."""
         sponsorship_id = str(uuid.uuid4())
         sponsor = dict(kw.pop("sponsor"))
@@ -409,34 +438,59 @@ class Households(Application):
             Household.start_sponsorship,
             {**kw, "sponsor": sponsor, "sponsorship_id": sponsorship_id},
         )
-        return Recorded(recorded.household_id, recorded.version, recorded.recorded_at, {"sponsorship_id": sponsorship_id})
+        return Recorded(
+            recorded.household_id,
+            recorded.version,
+            recorded.recorded_at,
+            {"sponsorship_id": sponsorship_id},
+        )
 
-    def end_sponsorship(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def end_sponsorship(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """End a sponsorship."""
         return self._fact(household_id, expected_version, Household.end_sponsorship, kw)
 
-    def register_exit(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def register_exit(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """Đăng ký thoát nghèo."""
         return self._fact(household_id, expected_version, Household.register_exit, kw)
 
-    def file_complaint(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def file_complaint(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """Khiếu nại: the answer carries the new ``complaint_id``."""
         complaint_id = str(uuid.uuid4())
         recorded = self._fact(
-            household_id, expected_version, Household.file_complaint, {**kw, "complaint_id": complaint_id}
+            household_id,
+            expected_version,
+            Household.file_complaint,
+            {**kw, "complaint_id": complaint_id},
         )
-        return Recorded(recorded.household_id, recorded.version, recorded.recorded_at, {"complaint_id": complaint_id})
+        return Recorded(
+            recorded.household_id,
+            recorded.version,
+            recorded.recorded_at,
+            {"complaint_id": complaint_id},
+        )
 
-    def resolve_complaint(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def resolve_complaint(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """The outcome of a complaint."""
         return self._fact(household_id, expected_version, Household.resolve_complaint, kw)
 
-    def inspect(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def inspect(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """Kiểm tra."""
         kw.setdefault("plan_id", None)
         return self._fact(household_id, expected_version, Household.inspect, kw)
 
-    def close_household(self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any) -> Recorded:
+    def close_household(
+        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
+    ) -> Recorded:
         """Đóng hồ sơ."""
         return self._fact(household_id, expected_version, Household.close, kw)
 
@@ -452,10 +506,20 @@ class Households(Application):
         """Hủy bỏ: void an earlier fact from now on."""
 
         def command(h: Household, c: dict[str, Any]) -> None:
-            h.retract(version=version, reason=reason, now=c["now"], today=c["today"], recorded_by=recorded_by)
+            h.retract(
+                version=version,
+                reason=reason,
+                now=c["now"],
+                today=c["today"],
+                recorded_by=recorded_by,
+            )
 
         return self._update(
-            household_id, expected_version, command, effective_on=self.today(), recorded_by=recorded_by
+            household_id,
+            expected_version,
+            command,
+            effective_on=self.today(),
+            recorded_by=recorded_by,
         )
 
     # -- queries -------------------------------------------------------------------------------
@@ -467,7 +531,10 @@ class Households(Application):
         household = self.get(ref)
         situation = household.situation(as_of or self.today(), known_at)
         if not situation.known:
-            raise HouseholdNotFound(str(ref), f"household {ref} was not yet known at {known_at.isoformat() if known_at else 'that time'}")
+            raise HouseholdNotFound(
+                str(ref),
+                f"household {ref} was not yet known at {known_at.isoformat() if known_at else 'that time'}",
+            )
         return situation
 
     def facts(self, ref: str | uuid.UUID) -> list[Any]:
@@ -558,7 +625,11 @@ class Households(Application):
     def _decision_year(self, effective_on: date, list_year: int | None) -> tuple[int, str]:
         from domain.standards import default_list_year, default_review_kind
 
-        year = list_year if list_year is not None else default_list_year(effective_on, default_review_kind(effective_on))
+        year = (
+            list_year
+            if list_year is not None
+            else default_list_year(effective_on, default_review_kind(effective_on))
+        )
         try:
             return year, self.standards.for_list_year(year).code
         except (ClassificationInputError, UnknownStandardError) as e:
@@ -573,7 +644,9 @@ class Households(Application):
     def _commune(self, code: str, on: date, field_name: str = "unit") -> Any:
         unit = self._unit(code, on, field_name)
         if unit.level != "commune":
-            raise InvalidInput(field_name, f"{unit.code} is a {unit.level}; households belong to a commune")
+            raise InvalidInput(
+                field_name, f"{unit.code} is a {unit.level}; households belong to a commune"
+            )
         return unit
 
     def _ethnicity(self, name: str) -> str:

@@ -47,7 +47,10 @@ def status_object(situation: Situation, units: UnitCatalogue, known_at: datetime
         "list_year": situation.list_year,
         "transition": situation.transition,
         "decision": (
-            {"number": situation.decision["number"], "effective_on": situation.decision["effective_on"]}
+            {
+                "number": situation.decision["number"],
+                "effective_on": situation.decision["effective_on"],
+            }
             if situation.decision
             else None
         ),

@@ -194,7 +194,5 @@ def fact_type(event: Any) -> str:
 def fact_data(event: Any) -> dict[str, Any]:
     """The fact's own fields, without the bookkeeping every fact shares."""
     return {
-        k: v
-        for k, v in event.__dict__.items()
-        if k not in _BASE_FIELDS and k not in _COMMON_FIELDS
+        k: v for k, v in event.__dict__.items() if k not in _BASE_FIELDS and k not in _COMMON_FIELDS
     }

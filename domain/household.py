@@ -260,7 +260,9 @@ class Household(Aggregate):
             provider=provider,
         )
 
-    def start_sponsorship(self, *, sponsorship_id: str, sponsor: dict[str, Any], **common: Any) -> None:
+    def start_sponsorship(
+        self, *, sponsorship_id: str, sponsor: dict[str, Any], **common: Any
+    ) -> None:
         """Phân công giúp đỡ: a sponsor takes on the household."""
         _text("sponsor.name", sponsor.get("name"))
         _choice("sponsor.kind", sponsor.get("kind", ""), SPONSOR_KINDS)
@@ -275,7 +277,9 @@ class Household(Aggregate):
             if isinstance(f, ev.SponsorshipStarted) and f.sponsorship_id == sponsorship_id
         ]
         if not started:
-            raise FactRejected("sponsorship_id", f"no sponsorship {sponsorship_id} on this household")
+            raise FactRejected(
+                "sponsorship_id", f"no sponsorship {sponsorship_id} on this household"
+            )
         if any(
             isinstance(f, ev.SponsorshipEnded) and f.sponsorship_id == sponsorship_id
             for f in self._live()
@@ -317,11 +321,17 @@ class Household(Aggregate):
         _choice("outcome", outcome, COMPLAINT_OUTCOMES)
         _text("note", note)
         live = self._live()
-        if not any(isinstance(f, ev.ComplaintFiled) and f.complaint_id == complaint_id for f in live):
+        if not any(
+            isinstance(f, ev.ComplaintFiled) and f.complaint_id == complaint_id for f in live
+        ):
             raise FactRejected("complaint_id", f"no complaint {complaint_id} on this household")
-        if any(isinstance(f, ev.ComplaintResolved) and f.complaint_id == complaint_id for f in live):
+        if any(
+            isinstance(f, ev.ComplaintResolved) and f.complaint_id == complaint_id for f in live
+        ):
             raise FactRejected("complaint_id", "this complaint is already resolved")
-        self._record(ev.ComplaintResolved, common, complaint_id=complaint_id, outcome=outcome, note=note)
+        self._record(
+            ev.ComplaintResolved, common, complaint_id=complaint_id, outcome=outcome, note=note
+        )
 
     def inspect(
         self,
@@ -338,12 +348,20 @@ class Household(Aggregate):
         for i, f in enumerate(findings):
             _text(f"findings.{i}.code", f.get("code"))
             _choice(f"findings.{i}.severity", f.get("severity", ""), FINDING_SEVERITIES)
-        self._record(ev.Inspected, common, team=team, findings=findings, outcome=outcome, plan_id=plan_id)
+        self._record(
+            ev.Inspected, common, team=team, findings=findings, outcome=outcome, plan_id=plan_id
+        )
 
-    def retract(self, *, version: int, reason: str, now: datetime, today: date, recorded_by: str) -> None:
+    def retract(
+        self, *, version: int, reason: str, now: datetime, today: date, recorded_by: str
+    ) -> None:
         """Hủy bỏ: void an earlier fact; the only fact allowed after closure."""
         _text("reason", reason)
-        if isinstance(version, bool) or not isinstance(version, int) or not 1 <= version <= self.version:
+        if (
+            isinstance(version, bool)
+            or not isinstance(version, int)
+            or not 1 <= version <= self.version
+        ):
             raise FactRejected("version", f"no fact with version {version} on this household")
         target = self.facts[version - 1]
         if isinstance(target, ev.Registered):

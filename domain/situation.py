@@ -160,7 +160,9 @@ def _decision(r: Recognised) -> dict[str, Any]:
 def _timeline(registration: Registered, live: Sequence[Any]) -> tuple[StatusPeriod, ...]:
     """Status periods in valid time from the surviving recognitions (and a closure)."""
     periods: list[StatusPeriod] = [
-        StatusPeriod("not_poor", registration.effective_on, None, False, None, None, None, None, None)
+        StatusPeriod(
+            "not_poor", registration.effective_on, None, False, None, None, None, None, None
+        )
     ]
     previous: str | None = None
     ever_poor = ever_near = False
@@ -252,7 +254,9 @@ def fold(
     """
     known = known_facts(facts, known_at)
     if not known:
-        return Situation(household_id=household_id, as_of=as_of, known_at=known_at, known=False, version=0)
+        return Situation(
+            household_id=household_id, as_of=as_of, known_at=known_at, known=False, version=0
+        )
     registration = known[0]
     assert isinstance(registration, Registered), "a household's first fact is its registration"
     voided = retractions(known)
@@ -288,7 +292,9 @@ def fold(
         elif isinstance(f, ExitRegistered):
             exit_target = f.target_year
         elif isinstance(f, Recognised) and f.status != "poor":
-            exit_target = None if exit_target is not None and _left_poverty(timeline, f) else exit_target
+            exit_target = (
+                None if exit_target is not None and _left_poverty(timeline, f) else exit_target
+            )
         elif isinstance(f, Closed):
             closure = f
 
@@ -308,9 +314,7 @@ def fold(
         and decision_assessment is not None
         and decision_assessment.classification["status"] != recognised_period.status
     )
-    ever_exited = any(
-        p.transition == "exited_poverty" and p.valid_from <= as_of for p in timeline
-    )
+    ever_exited = any(p.transition == "exited_poverty" and p.valid_from <= as_of for p in timeline)
     return Situation(
         household_id=household_id,
         as_of=as_of,

@@ -15,7 +15,9 @@ GENESIS = bytes(32)
 """The "previous hash" of every household's first event."""
 
 
-def event_hash(prev: bytes, originator_id: UUID | str, version: int, topic: str, state: bytes) -> bytes:
+def event_hash(
+    prev: bytes, originator_id: UUID | str, version: int, topic: str, state: bytes
+) -> bytes:
     """SHA-256 over an unambiguous encoding of one stored event and its predecessor's hash."""
     oid = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
     topic_bytes = topic.encode("utf-8")

@@ -86,7 +86,11 @@ def _split_sqlite(script: str) -> list[str]:
             buffer = ""
     if buffer.strip() and not buffer.strip().startswith("--"):
         statements.append(buffer.strip())
-    return [s for s in statements if any(not ln.strip().startswith("--") and ln.strip() for ln in s.splitlines())]
+    return [
+        s
+        for s in statements
+        if any(not ln.strip().startswith("--") and ln.strip() for ln in s.splitlines())
+    ]
 
 
 def _migrate_postgres(config: StoreConfig) -> list[str]:
@@ -95,7 +99,9 @@ def _migrate_postgres(config: StoreConfig) -> list[str]:
         schema = sql.Identifier(config.schema)
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
         # One runner at a time per schema: concurrent `chungtay init` calls wait here.
-        conn.execute("SELECT pg_advisory_lock(hashtext(%s))", (f"chungtay-migrate:{config.schema}",))
+        conn.execute(
+            "SELECT pg_advisory_lock(hashtext(%s))", (f"chungtay-migrate:{config.schema}",)
+        )
         try:
             conn.execute(
                 sql.SQL(
@@ -123,5 +129,7 @@ def _migrate_postgres(config: StoreConfig) -> list[str]:
                     )
                 applied_now.append(m.version)
         finally:
-            conn.execute("SELECT pg_advisory_unlock(hashtext(%s))", (f"chungtay-migrate:{config.schema}",))
+            conn.execute(
+                "SELECT pg_advisory_unlock(hashtext(%s))", (f"chungtay-migrate:{config.schema}",)
+            )
     return applied_now

@@ -103,7 +103,9 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 ([UUID(o) for o, _ in needed], [v for _, v in needed]),
             )
             for row in curs.fetchall():
-                previous[(str(row["originator_id"]), row["originator_version"])] = bytes(row["hash"])
+                previous[(str(row["originator_id"]), row["originator_version"])] = bytes(
+                    row["hash"]
+                )
             missing = [n for n in needed if n not in previous]
             if missing:
                 raise LookupError(f"no hash for {missing[0]}: the chain is broken")
@@ -121,13 +123,14 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             ),
         )
 
-
     def select_hashes(self, originator_id: UUID) -> dict[int, bytes]:
         """Map version → stored hash for one household."""
         table = SQL("{}.event_hashes").format(Identifier(self.datastore.schema))
         with self.datastore.transaction(commit=False) as curs:
             curs.execute(
-                SQL("SELECT originator_version, hash FROM {} WHERE originator_id = %s").format(table),
+                SQL("SELECT originator_version, hash FROM {} WHERE originator_id = %s").format(
+                    table
+                ),
                 (originator_id,),
             )
             return {row["originator_version"]: bytes(row["hash"]) for row in curs.fetchall()}

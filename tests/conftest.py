@@ -53,7 +53,9 @@ def require_postgres() -> None:
     problem = _PG_PROBLEM[0]
     if problem is not None:
         if REQUIRE_PG:
-            pytest.fail(f"PostgreSQL is required (CHUNGTAY_REQUIRE_POSTGRES=1) but unreachable: {problem}")
+            pytest.fail(
+                f"PostgreSQL is required (CHUNGTAY_REQUIRE_POSTGRES=1) but unreachable: {problem}"
+            )
         pytest.skip(f"PostgreSQL unreachable: {problem}")
 
 
@@ -84,14 +86,21 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     if request.param == "sqlite":
         path = tmp_path / "store.sqlite"
         url = f"sqlite:///{path}"
-        s = Store("sqlite", url, Settings(database_url=url, signing_key=tmp_path / "k.key"), sqlite_path=path)
+        s = Store(
+            "sqlite",
+            url,
+            Settings(database_url=url, signing_key=tmp_path / "k.key"),
+            sqlite_path=path,
+        )
         initialise_store(s.settings)
         yield s
         return
     require_postgres()
     schema = f"t_{uuid.uuid4().hex[:16]}"
     url = f"postgresql://{PG_USER}@{PG_HOST}:{PG_PORT}/{PG_DB}?schema={schema}"
-    s = Store("postgres", url, Settings(database_url=url, signing_key=tmp_path / "k.key"), schema=schema)
+    s = Store(
+        "postgres", url, Settings(database_url=url, signing_key=tmp_path / "k.key"), schema=schema
+    )
     initialise_store(s.settings)
     try:
         yield s
@@ -127,7 +136,11 @@ def make_app(store: Store) -> Iterator[Callable[..., Households]]:
     apps: list[Households] = []
 
     def factory(clock: Callable[[], datetime] | None = None) -> Households:
-        app = build_application(store.settings, clock=clock) if clock else build_application(store.settings)
+        app = (
+            build_application(store.settings, clock=clock)
+            if clock
+            else build_application(store.settings)
+        )
         apps.append(app)
         return app
 

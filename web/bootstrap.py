@@ -21,9 +21,7 @@ def initialise_store(settings: Settings) -> list[str]:
     return migrate(store_config(settings))
 
 
-def build_application(
-    settings: Settings, *, clock: Callable[[], datetime] = utc_now
-) -> Households:
+def build_application(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Households:
     """One ``Households`` application on the configured store (one per process)."""
     config = store_config(settings)
     return Households(env=config.eventsourcing_env(), clock=clock, timezone=settings.timezone)

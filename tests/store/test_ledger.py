@@ -21,10 +21,22 @@ def _events_table(store) -> str:
 
 def test_facts_survive_a_reload_in_another_application(app: Households, make_app, clock) -> None:
     hid = register(app).household_id
-    app.assess(hid, effective_on=date(2017, 10, 2), recorded_by="o", income_per_capita=700_000,
-               deprivations=["health_insurance"], assessor="reviewer")
-    app.recognise(hid, effective_on=date(2017, 12, 5), recorded_by="o", status="poor",
-                  decision_number="88/QĐ-UBND", signed_by="Chủ tịch UBND xã")
+    app.assess(
+        hid,
+        effective_on=date(2017, 10, 2),
+        recorded_by="o",
+        income_per_capita=700_000,
+        deprivations=["health_insurance"],
+        assessor="reviewer",
+    )
+    app.recognise(
+        hid,
+        effective_on=date(2017, 12, 5),
+        recorded_by="o",
+        status="poor",
+        decision_number="88/QĐ-UBND",
+        signed_by="Chủ tịch UBND xã",
+    )
     other = make_app(clock)
     situation = other.situation(hid, date(2018, 6, 1))
     assert (situation.status, situation.transition, situation.version) == ("poor", "newly_poor", 3)
@@ -41,8 +53,14 @@ def test_a_code_registers_once(app: Households) -> None:
 def test_every_event_has_a_chained_hash_over_its_stored_bytes(app: Households) -> None:
     hid = register(app).household_id
     for year in (2017, 2018):
-        app.assess(hid, effective_on=date(year, 10, 2), recorded_by="o", income_per_capita=900_000,
-                   deprivations=[], assessor="r")
+        app.assess(
+            hid,
+            effective_on=date(year, 10, 2),
+            recorded_by="o",
+            income_per_capita=900_000,
+            deprivations=[],
+            assessor="r",
+        )
     uid = app.household_id(hid)
     stored = app.recorder.select_events(uid)
     hashes = app.hashes(uid)
@@ -54,7 +72,14 @@ def test_every_event_has_a_chained_hash_over_its_stored_bytes(app: Households) -
     assert len(hashes) == 3
 
 
-@pytest.mark.parametrize("statement", ["UPDATE {t} SET originator_version = originator_version + 100", "DELETE FROM {t}", "TRUNCATE {t}"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE {t} SET originator_version = originator_version + 100",
+        "DELETE FROM {t}",
+        "TRUNCATE {t}",
+    ],
+)
 def test_the_event_table_refuses_changes(app: Households, store, statement: str) -> None:
     register(app)
     if store.backend == "sqlite" and statement.startswith("TRUNCATE"):
@@ -72,8 +97,14 @@ def test_the_event_table_refuses_changes(app: Households, store, statement: str)
 def test_if_match_with_a_stale_version_is_refused_and_stores_nothing(app: Households) -> None:
     hid = register(app).household_id
     with pytest.raises(StaleVersion):
-        app.register_exit(hid, expected_version=7, effective_on=date(2018, 1, 1), recorded_by="o",
-                          target_year=2019, plan=None)
+        app.register_exit(
+            hid,
+            expected_version=7,
+            effective_on=date(2018, 1, 1),
+            recorded_by="o",
+            target_year=2019,
+            plan=None,
+        )
     assert app.get(hid).version == 1
 
 
@@ -87,10 +118,18 @@ def test_parallel_writers_to_one_household_lose_nothing(store, make_app) -> None
         app = make_app()
         try:
             for i in range(per_writer):
-                app.deliver_support(hid, effective_on=date(2018, 1, 1 + i), recorded_by=f"w{n}",
-                                    category="production", programme="135", funding_source="central",
-                                    amount_vnd=1_000_000 + n, in_kind=None, provider=f"p{n}")
-        except BaseException as e:  # noqa: BLE001 - surfaced by the assertion below
+                app.deliver_support(
+                    hid,
+                    effective_on=date(2018, 1, 1 + i),
+                    recorded_by=f"w{n}",
+                    category="production",
+                    programme="135",
+                    funding_source="central",
+                    amount_vnd=1_000_000 + n,
+                    in_kind=None,
+                    provider=f"p{n}",
+                )
+        except BaseException as e:
             errors.append(e)
 
     threads = [threading.Thread(target=work, args=(n,)) for n in range(writers)]
