@@ -533,7 +533,7 @@ class Households(Application):
         if not situation.known:
             raise HouseholdNotFound(
                 str(ref),
-                f"household {ref} was not yet known at {known_at.isoformat() if known_at else 'that time'}",
+                f"household {ref} was not yet known at {known_at.isoformat() if known_at else 'now'}",
             )
         return situation
 
