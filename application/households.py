@@ -531,10 +531,8 @@ class Households(Application):
         household = self.get(ref)
         situation = household.situation(as_of or self.today(), known_at)
         if not situation.known:
-            raise HouseholdNotFound(
-                str(ref),
-                f"household {ref} was not yet known at {known_at.isoformat() if known_at else 'now'}",
-            )
+            moment = known_at.isoformat() if known_at else "now"
+            raise HouseholdNotFound(str(ref), f"household {ref} was not yet known at {moment}")
         return situation
 
     def facts(self, ref: str | uuid.UUID) -> list[Any]:
