@@ -1,0 +1,258 @@
+"""The ``chungtay`` command line (CONTRACT §6), built on click (Flask's own CLI library).
+
+Exit status: 0 success, 1 the requested thing failed or was not found, 2 usage error (click's
+own usage errors already exit 2). Every command that prints a result takes ``--json``.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, NoReturn
+
+import click
+
+from application import queries
+from application.errors import HouseholdNotFound
+from application.households import Households
+from domain.standards import ClassificationInputError, UnknownStandardError, load_standards
+from infrastructure.settings import Settings
+from web.bootstrap import build_application, initialise_store
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
+    if as_json:
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
+    else:
+        click.echo(human(data))
+
+
+class _Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO date (YYYY-MM-DD)", param, ctx)
+
+
+class _Timestamp(click.ParamType):
+    name = "ISO-8601 timestamp with offset"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 timestamp", param, ctx)
+        if moment.tzinfo is None:
+            self.fail(f"{value!r} needs a UTC offset (e.g. 2024-01-01T00:00:00+07:00)", param, ctx)
+        return moment
+
+
+DATE = _Date()
+TIMESTAMP = _Timestamp()
+
+
+def settings() -> Settings:
+    """Settings from the environment (CONTRACT §2)."""
+    return Settings.from_env()
+
+
+def open_application() -> Households:
+    """The application on the configured store."""
+    return build_application(settings())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="chungtay")
+def cli() -> None:
+    """chungtay — the household ledger of the Hạ Lang poverty-reduction campaign."""
+
+
+@cli.command()
+def init() -> None:
+    """Create or upgrade the store (run the migrations) and the signing key."""
+    from infrastructure.signing import ensure_signing_key
+
+    s = settings()
+    applied = initialise_store(s)
+    ensure_signing_key(s.signing_key)
+    click.echo(
+        f"store ready ({s.database_url}); migrations applied now: {', '.join(applied) or 'none'}"
+    )
+    click.echo(f"signing key: {s.signing_key}")
+
+
+@cli.command()
+@click.option(
+    "--households", "count", type=click.IntRange(1, 200_000), default=6000, show_default=True
+)
+@click.option("--seed", type=int, default=2017, show_default=True)
+@click.option("--to-year", type=click.IntRange(2016, 2100), default=None, help="default: this year")
+@click.option("--if-empty", is_flag=True, help="do nothing when the store already holds facts")
+@click.option("--json", "as_json", is_flag=True)
+def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bool) -> None:
+    """Load a reproducible synthetic Hạ Lang history (2016 → Y) through the real write path."""
+    from application.demo import generate_demo, store_is_empty
+
+    app = open_application()
+    try:
+        if if_empty and not store_is_empty(app):
+            click.echo("the store already holds facts; demo not loaded", err=True)
+            return
+        with click.progressbar(length=count, label="households", file=sys.stderr) as bar:
+            done = [0]
+
+            def progress(n: int, _total: int) -> None:
+                bar.update(n - done[0])
+                done[0] = n
+
+            summary = generate_demo(
+                app, households=count, seed=seed, to_year=to_year, progress=progress
+            )
+        _emit(summary.to_dict(), as_json, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()))
+    finally:
+        app.close()
+
+
+@cli.command()
+@click.option("--workers", type=click.IntRange(1, 64), default=None, help="default: 2 × cores + 1")
+def serve(workers: int | None) -> None:
+    """Serve the API with gunicorn (one application per worker, created after fork)."""
+    from web.server import run_server
+
+    run_server(settings(), workers=workers)
+
+
+@cli.command()
+@click.option("--standard", required=True, help="2016-2020, 2021-2025 or 2026-2030")
+@click.option("--area", "area_type", type=click.Choice(["rural", "urban"]), required=True)
+@click.option("--income", type=int, required=True, help="VND per person per month (integer)")
+@click.option("--deprived", default="", help="comma-separated indicator codes")
+@click.option("--json", "as_json", is_flag=True)
+def classify(standard: str, area_type: str, income: int, deprived: str, as_json: bool) -> None:
+    """What-if classification under a standard; records nothing."""
+    codes = [c.strip() for c in deprived.split(",") if c.strip()]
+    try:
+        result = load_standards().classify(standard, area_type, income, codes)  # type: ignore[arg-type]
+    except (ClassificationInputError, UnknownStandardError) as e:
+        raise click.UsageError(str(e)) from None
+    data = {
+        "status": result.status,
+        "route": result.route,
+        "standard": result.standard,
+        "income_per_capita": result.income_per_capita,
+        "deprivations": list(result.deprivations),
+        "deprivation_count": result.deprivation_count,
+        "thresholds": dict(result.thresholds),
+        "assessed_on": None,
+    }
+    _emit(
+        data,
+        as_json,
+        lambda d: (
+            f"{d['status']} (route {d['route']}, standard {d['standard']}): income "
+            f"{d['income_per_capita']:,} VND vs poverty line {d['thresholds']['poverty_line']:,}"
+            + (
+                f" / near-poverty line {d['thresholds']['near_poverty_line']:,}"
+                if d["thresholds"]["near_poverty_line"]
+                else ""
+            )
+            + f"; {d['deprivation_count']} deprivation(s)"
+        ),
+    )
+
+
+def _status_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"household {d['code']} ({d['household_id']})",
+        f"  as of {d['as_of']}, as known at {d['known_at']} (version {d['version']})",
+        f"  status: {d['status']}"
+        + (
+            f" since {d['since']} ({d['transition']})" if d["recognised"] else " (never recognised)"
+        ),
+        f"  standard: {d['standard'] or '-'}; decision: "
+        + (
+            f"{d['decision']['number']} of {d['decision']['effective_on']}"
+            if d["decision"]
+            else "-"
+        ),
+        f"  unit: {d['unit']['code']} {d['unit']['name']}, village {d['village']} ({d['area_type']})",
+    ]
+    c = d["classification"]
+    if c:
+        lines.append(
+            f"  last assessment {c['assessed_on']}: {c['status']} by {c['route']}, income "
+            f"{c['income_per_capita']:,} VND, deprivations {', '.join(c['deprivations']) or 'none'}"
+        )
+    if d["flags"]:
+        lines.append(f"  flags: {', '.join(d['flags'])}")
+    extras = [
+        "ever exited poverty" if d["ever_exited_poverty"] else "",
+        "registered to exit" if d["exit_registered"] else "",
+        "closed" if d["closed"] else "",
+        f"sponsor: {d['sponsor']['name']}" if d["sponsor"] else "no sponsor",
+    ]
+    lines.append("  " + "; ".join(x for x in extras if x))
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("household")
+@click.option("--as-of", type=DATE, default=None, help="valid date (default today)")
+@click.option("--known-at", type=TIMESTAMP, default=None, help="knowledge time (default now)")
+@click.option("--json", "as_json", is_flag=True)
+def status(household: str, as_of: date | None, known_at: datetime | None, as_json: bool) -> None:
+    """The status object of a household (by id or code)."""
+    app = open_application()
+    try:
+        data = queries.status(app, household, as_of, known_at)
+    except HouseholdNotFound as e:
+        _fail(str(e))
+    finally:
+        app.close()
+    _emit(data, as_json, _status_text)
+
+
+def _history_text(d: dict[str, Any]) -> str:
+    lines = [f"household {d['code']} ({d['household_id']}), {len(d['facts'])} facts"]
+    for f in d["facts"]:
+        voided = f"  [retracted by v{f['retracted_by']}]" if f["retracted_by"] else ""
+        lines.append(
+            f"  v{f['version']:<3} {f['type']:<20} effective {f['effective_on']}  "
+            f"recorded {f['recorded_at']} by {f['recorded_by']}{voided}"
+        )
+    return "\n".join(lines)
+
+
+@cli.command()
+@click.argument("household")
+@click.option("--known-at", type=TIMESTAMP, default=None, help="knowledge time (default now)")
+@click.option("--json", "as_json", is_flag=True)
+def history(household: str, known_at: datetime | None, as_json: bool) -> None:
+    """Every recorded fact of a household, in recording order."""
+    app = open_application()
+    try:
+        data = queries.history(app, household, known_at)
+    except HouseholdNotFound as e:
+        _fail(str(e))
+    finally:
+        app.close()
+    _emit(data, as_json, _history_text)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    cli(prog_name="chungtay")
