@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.utils import get_topic
 from eventsourcing.persistence import IntegrityError, RecordConflictError, Transcoder, Transcoding
 
 from application.errors import (
@@ -31,6 +32,7 @@ from application.errors import (
 )
 from application.status import area_type_on, unit_on
 from domain.ethnicity import EthnicityCatalogue, UnknownEthnicityError, load_ethnicities
+from domain.events import Registered
 from domain.household import Household, household_id_for
 from domain.situation import Situation
 from domain.standards import (
@@ -160,6 +162,20 @@ class Households(Application):
             return self.repository.get(hid)
         except AggregateNotFoundError:
             raise HouseholdNotFound(str(ref)) from None
+
+    def household_ids(self, page_size: int = 1000) -> Iterator[uuid.UUID]:
+        """Every registered household's id, in registration (log) order."""
+        topic = get_topic(Registered)
+        start: int | None = None
+        while True:
+            page = self.recorder.select_notifications(
+                start, page_size, topics=[topic], inclusive_of_start=False
+            )
+            if not page:
+                return
+            for notification in page:
+                yield uuid.UUID(str(notification.originator_id))
+            start = page[-1].id
 
     @contextmanager
     def batch(self) -> Iterator[dict[uuid.UUID, Household]]:
