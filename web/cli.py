@@ -189,7 +189,8 @@ def _status_text(d: dict[str, Any]) -> str:
             if d["decision"]
             else "-"
         ),
-        f"  unit: {d['unit']['code']} {d['unit']['name']}, village {d['village']} ({d['area_type']})",
+        f"  unit: {d['unit']['code']} {d['unit']['name']}, village {d['village']}"
+        f" ({d['area_type']})",
     ]
     c = d["classification"]
     if c:
