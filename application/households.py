@@ -360,7 +360,10 @@ class Households(Application):
         """Quyết định công nhận: the answer carries the transition it makes."""
         year, standard = self._decision_year(effective_on, list_year)
 
+        decided: list[Household] = []
+
         def command(h: Household, c: dict[str, Any]) -> None:
+            decided[:] = [h]
             h.recognise(
                 status=status,
                 decision_number=decision_number,
@@ -370,14 +373,14 @@ class Households(Application):
                 **c,
             )
 
-        recorded = self._update(
+        self._update(
             household_id,
             expected_version,
             command,
             effective_on=effective_on,
             recorded_by=recorded_by,
         )
-        return self._with_transition(recorded, effective_on)
+        return self._with_transition(decided[0], effective_on)
 
     def recognise_many(
         self,
@@ -431,7 +434,7 @@ class Households(Application):
                     raise WriteConflict("the batch kept colliding with other writers") from None
                 _backoff(attempt)
                 continue
-            return [self._with_transition(self._recorded(h), effective_on) for h in loaded.values()]
+            return [self._with_transition(h, effective_on) for h in loaded.values()]
         raise WriteConflict("unreachable")
 
     def deliver_support(
@@ -622,8 +625,9 @@ class Households(Application):
         last = household.facts[-1]
         return Recorded(str(household.id), household.version, last.timestamp)
 
-    def _with_transition(self, recorded: Recorded, effective_on: date) -> Recorded:
-        household = self.get(recorded.household_id)
+    def _with_transition(self, household: Household, effective_on: date) -> Recorded:
+        """The answer to a recognition: the transition it makes on its date."""
+        recorded = self._recorded(household)
         situation = household.situation(effective_on)
         return Recorded(
             recorded.household_id,
