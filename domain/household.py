@@ -18,7 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import events as ev
 from domain.errors import FactRejected
-from domain.situation import Situation, fold
+from domain.situation import Situation, fold, retractions
 from domain.text import nfc, normalise
 from domain.vocabulary import (
     AREA_TYPES,
@@ -368,7 +368,7 @@ class Household(Aggregate):
             raise FactRejected("version", "a registration cannot be retracted; close the household")
         if isinstance(target, ev.Retracted):
             raise FactRejected("version", "a retraction cannot be retracted; record the fact again")
-        if version in self.situation(today).retracted:
+        if version in retractions(self.facts):
             raise FactRejected("version", f"version {version} is already retracted")
         self._trigger(
             ev.Retracted,
@@ -387,7 +387,8 @@ class Household(Aggregate):
     # -- internals -------------------------------------------------------------------------------
 
     def _live(self) -> list[Any]:
-        voided = self.situation(date.max).retracted
+        """The facts no retraction has voided (the fold's own notion of retraction)."""
+        voided = retractions(self.facts)
         return [f for f in self.facts if f.originator_version not in voided]
 
     def _record(self, event_class: type[Any], common: dict[str, Any], **payload: Any) -> None:
@@ -401,7 +402,7 @@ class Household(Aggregate):
                 f"the household was registered on {self.registered_on.isoformat()}; "
                 "no fact can take effect before that",
             )
-        if self.situation(date.max).closed:
+        if any(type(f) is ev.Closed for f in self._live()):
             raise FactRejected("household", "the household is closed; only a retraction is allowed")
         self._trigger(
             event_class,

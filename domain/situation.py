@@ -120,7 +120,7 @@ def retractions(facts: Iterable[Any]) -> dict[int, int]:
     """Map each retracted version to the version of the retraction that voided it."""
     voided: dict[int, int] = {}
     for f in facts:
-        if isinstance(f, Retracted) and f.version not in voided:
+        if type(f) is Retracted and f.version not in voided:
             voided[f.version] = f.originator_version
     return voided
 
@@ -157,59 +157,57 @@ def _decision(r: Recognised) -> dict[str, Any]:
     }
 
 
-def _timeline(registration: Registered, live: Sequence[Any]) -> tuple[StatusPeriod, ...]:
+def _timeline(
+    registration: Registered, recognitions: Sequence[Recognised], closure: Closed | None
+) -> tuple[StatusPeriod, ...]:
     """Status periods in valid time from the surviving recognitions (and a closure)."""
-    periods: list[StatusPeriod] = [
-        StatusPeriod(
-            "not_poor", registration.effective_on, None, False, None, None, None, None, None
-        )
+    # (valid_from, recognition or None, transition); a later decision dated the same day
+    # supersedes the earlier one on that day.
+    starts: list[tuple[date, Recognised | None, str | None]] = [
+        (registration.effective_on, None, None)
     ]
     previous: str | None = None
     ever_poor = ever_near = False
-    for r in (f for f in live if isinstance(f, Recognised)):
-        transition = transition_between(previous, r.status, ever_poor, ever_near)
-        period = StatusPeriod(
-            status=r.status,
-            valid_from=r.effective_on,
-            valid_to=None,
-            recognised=True,
-            standard=r.standard,
-            transition=transition,
-            decision=_decision(r),
-            list_year=r.list_year,
-            version=r.originator_version,
-        )
-        last = periods[-1]
-        if last.valid_from == r.effective_on:
-            # A later decision with the same date supersedes the earlier one on that date.
-            periods[-1] = period
+    for r in recognitions:
+        status = r.status
+        entry = (r.effective_on, r, transition_between(previous, status, ever_poor, ever_near))
+        if starts[-1][0] == r.effective_on:
+            starts[-1] = entry
         else:
-            periods[-1] = _ended(last, r.effective_on)
-            periods.append(period)
-        previous = r.status
-        ever_poor = ever_poor or r.status == "poor"
-        ever_near = ever_near or r.status == "near_poor"
-    closure = next((f for f in reversed(live) if isinstance(f, Closed)), None)
+            starts.append(entry)
+        previous = status
+        if status == "poor":
+            ever_poor = True
+        elif status == "near_poor":
+            ever_near = True
+    end: date | None = None
     if closure is not None:
-        periods = [p for p in periods if p.valid_from < closure.effective_on] or periods[:1]
-        last = periods[-1]
-        if last.valid_to is None or last.valid_to > closure.effective_on:
-            periods[-1] = _ended(last, max(closure.effective_on, last.valid_from))
+        end = closure.effective_on
+        starts = [e for e in starts if e[0] < end] or starts[:1]
+    periods: list[StatusPeriod] = []
+    for i, (valid_from, r, transition) in enumerate(starts):
+        valid_to = starts[i + 1][0] if i + 1 < len(starts) else end
+        if valid_to is not None and valid_to < valid_from:
+            valid_to = valid_from
+        if r is None:
+            periods.append(
+                StatusPeriod("not_poor", valid_from, valid_to, False, None, None, None, None, None)
+            )
+        else:
+            periods.append(
+                StatusPeriod(
+                    r.status,
+                    valid_from,
+                    valid_to,
+                    True,
+                    r.standard,
+                    transition,
+                    _decision(r),
+                    r.list_year,
+                    r.originator_version,
+                )
+            )
     return tuple(periods)
-
-
-def _ended(period: StatusPeriod, valid_to: date) -> StatusPeriod:
-    return StatusPeriod(
-        period.status,
-        period.valid_from,
-        valid_to,
-        period.recognised,
-        period.standard,
-        period.transition,
-        period.decision,
-        period.list_year,
-        period.version,
-    )
 
 
 def _classification(a: Assessed) -> dict[str, Any]:
@@ -261,12 +259,15 @@ def fold(
     assert isinstance(registration, Registered), "a household's first fact is its registration"
     voided = retractions(known)
     live = _valid_order(
-        f for f in known if not isinstance(f, Retracted) and f.originator_version not in voided
+        f for f in known if type(f) is not Retracted and f.originator_version not in voided
     )
-    timeline = _timeline(registration, live)
-    period = next((p for p in reversed(timeline) if p.valid_from <= as_of), timeline[0])
+    recognitions = [f for f in live if type(f) is Recognised]
+    closures = [f for f in live if type(f) is Closed]
+    timeline = _timeline(registration, recognitions, closures[-1] if closures else None)
+    period = next((p for p in reversed(timeline) if p.valid_from <= as_of), None)
+    if period is None:  # before the registration: nothing recognised yet
+        period = StatusPeriod("not_poor", as_of, None, False, None, None, None, None, None)
 
-    upto = [f for f in live if f.effective_on <= as_of]
     unit, unit_on, village = registration.unit, registration.effective_on, registration.village
     area_type = registration.area_type
     members = [dict(m) for m in registration.members]
@@ -274,28 +275,33 @@ def fold(
     sponsors: dict[str, dict[str, Any]] = {}
     exit_target: int | None = None
     closure: Closed | None = None
-    for f in upto:
-        if isinstance(f, Relocated):
-            unit, unit_on, village, area_type = f.unit, f.effective_on, f.village, f.area_type
-        elif isinstance(f, MemberChanged):
-            members = _apply_member_change(members, f)
-        elif isinstance(f, Assessed):
+    exits = {p.version for p in timeline if p.transition == "exited_poverty"}
+    upto: list[Any] = []
+    for f in live:
+        if f.effective_on > as_of:
+            break
+        upto.append(f)
+        kind = type(f)
+        if kind is Assessed:
             latest_assessment = f
-        elif isinstance(f, SponsorshipStarted):
+        elif kind is Recognised:
+            if f.originator_version in exits:
+                exit_target = None
+        elif kind is SponsorshipStarted:
             sponsors[f.sponsorship_id] = {
                 **f.sponsor,
                 "sponsorship_id": f.sponsorship_id,
                 "since": f.effective_on.isoformat(),
             }
-        elif isinstance(f, SponsorshipEnded):
+        elif kind is SponsorshipEnded:
             sponsors.pop(f.sponsorship_id, None)
-        elif isinstance(f, ExitRegistered):
+        elif kind is ExitRegistered:
             exit_target = f.target_year
-        elif isinstance(f, Recognised) and f.status != "poor":
-            exit_target = (
-                None if exit_target is not None and _left_poverty(timeline, f) else exit_target
-            )
-        elif isinstance(f, Closed):
+        elif kind is Relocated:
+            unit, unit_on, village, area_type = f.unit, f.effective_on, f.village, f.area_type
+        elif kind is MemberChanged:
+            members = _apply_member_change(members, f)
+        elif kind is Closed:
             closure = f
 
     recognised_period = period if period.recognised else None
@@ -350,11 +356,4 @@ def fold(
         timeline=timeline,
         retracted=voided,
         live_versions=frozenset(f.originator_version for f in live),
-    )
-
-
-def _left_poverty(timeline: Sequence[StatusPeriod], r: Recognised) -> bool:
-    """Whether recognition ``r`` took the household out of poverty (ends an exit registration)."""
-    return any(
-        p.version == r.originator_version and p.transition == "exited_poverty" for p in timeline
     )
