@@ -20,8 +20,8 @@ from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.utils import get_topic
 from eventsourcing.persistence import IntegrityError, RecordConflictError, Transcoder, Transcoding
+from eventsourcing.utils import get_topic
 
 from application.errors import (
     DuplicateHousehold,
@@ -30,11 +30,17 @@ from application.errors import (
     StaleVersion,
     WriteConflict,
 )
-from application.status import area_type_on, unit_on
+from application.status import unit_on
 from domain.ethnicity import EthnicityCatalogue, UnknownEthnicityError, load_ethnicities
 from domain.events import Registered
 from domain.household import Household, household_id_for
-from domain.situation import Situation
+from domain.situation import (
+    Situation,
+    address,
+    contradicts_assessment,
+    live_facts,
+    timeline,
+)
 from domain.standards import (
     ClassificationInputError,
     StandardsCatalogue,
@@ -628,15 +634,16 @@ class Households(Application):
     def _with_transition(self, household: Household, effective_on: date) -> Recorded:
         """The answer to a recognition: the transition it makes on its date."""
         recorded = self._recorded(household)
-        situation = household.situation(effective_on)
+        decision = next(p for p in timeline(household.facts) if p.version == household.version)
+        contradicts = contradicts_assessment(live_facts(household.facts), decision)
         return Recorded(
             recorded.household_id,
             recorded.version,
             recorded.recorded_at,
             {
-                "transition": situation.transition,
-                "status": situation.status,
-                "contradicts_assessment": situation.contradicts_assessment,
+                "transition": decision.transition,
+                "status": decision.status,
+                "contradicts_assessment": contradicts,
             },
         )
 
@@ -674,4 +681,9 @@ class Households(Application):
             raise InvalidInput("ethnicity", str(e)) from None
 
     def _area_type_on(self, household: Household, on: date) -> str:
-        return area_type_on(self.units, household.situation(on), on)
+        """Area type of the household's address on ``on`` (only the address is folded)."""
+        live = live_facts(household.facts)
+        unit, named_on, _village, declared = address(live, on)
+        current = self.units.successor_on(unit, named_on, max(on, named_on))
+        named = self.units.resolve(unit, named_on)
+        return declared if current.key == named.key else current.area_type

@@ -125,6 +125,60 @@ def retractions(facts: Iterable[Any]) -> dict[int, int]:
     return voided
 
 
+def live_facts(known: Sequence[Any]) -> list[Any]:
+    """The known facts no known retraction voided, in valid-time order (date, then version)."""
+    voided = retractions(known)
+    return _valid_order(
+        f for f in known if type(f) is not Retracted and f.originator_version not in voided
+    )
+
+
+def timeline(facts: Sequence[Any], known_at: datetime | None = None) -> tuple[StatusPeriod, ...]:
+    """Only the status periods of the fold (cheaper when nothing else is needed)."""
+    known = known_facts(facts, known_at)
+    if not known:
+        return ()
+    live = live_facts(known)
+    closures = [f for f in live if type(f) is Closed]
+    return _timeline(
+        known[0], [f for f in live if type(f) is Recognised], closures[-1] if closures else None
+    )
+
+
+def address(facts: Sequence[Any], on: date) -> tuple[str, date, str, str]:
+    """The household's (unit, date the unit was named, village, area type) on ``on``.
+
+    The same step the fold takes for registrations and relocations, for callers that need only
+    the address (the fold itself uses this function).
+    """
+    registration = facts[0]
+    found = (
+        registration.unit,
+        registration.effective_on,
+        registration.village,
+        registration.area_type,
+    )
+    for f in facts:
+        if type(f) is Relocated:
+            if f.effective_on > on:
+                break
+            found = (f.unit, f.effective_on, f.village, f.area_type)
+    return found
+
+
+def contradicts_assessment(live: Sequence[Any], period: StatusPeriod) -> bool:
+    """Whether a recognised period's status differs from the latest assessment before it."""
+    if not period.recognised:
+        return False
+    latest = None
+    for f in live:
+        if f.effective_on > period.valid_from:
+            break
+        if type(f) is Assessed:
+            latest = f
+    return latest is not None and latest.classification["status"] != period.status
+
+
 def _valid_order(facts: Iterable[Any]) -> list[Any]:
     return sorted(facts, key=lambda f: (f.effective_on, f.originator_version))
 
@@ -258,9 +312,7 @@ def fold(
     registration = known[0]
     assert isinstance(registration, Registered), "a household's first fact is its registration"
     voided = retractions(known)
-    live = _valid_order(
-        f for f in known if type(f) is not Retracted and f.originator_version not in voided
-    )
+    live = live_facts(known)
     recognitions = [f for f in live if type(f) is Recognised]
     closures = [f for f in live if type(f) is Closed]
     timeline = _timeline(registration, recognitions, closures[-1] if closures else None)
@@ -268,8 +320,9 @@ def fold(
     if period is None:  # before the registration: nothing recognised yet
         period = StatusPeriod("not_poor", as_of, None, False, None, None, None, None, None)
 
-    unit, unit_on, village = registration.unit, registration.effective_on, registration.village
-    area_type = registration.area_type
+    unit, unit_on, village, area_type = address(
+        [registration, *(f for f in live if type(f) is Relocated)], as_of
+    )
     members = [dict(m) for m in registration.members]
     latest_assessment: Assessed | None = None
     sponsors: dict[str, dict[str, Any]] = {}
@@ -297,29 +350,12 @@ def fold(
             sponsors.pop(f.sponsorship_id, None)
         elif kind is ExitRegistered:
             exit_target = f.target_year
-        elif kind is Relocated:
-            unit, unit_on, village, area_type = f.unit, f.effective_on, f.village, f.area_type
         elif kind is MemberChanged:
             members = _apply_member_change(members, f)
         elif kind is Closed:
             closure = f
 
-    recognised_period = period if period.recognised else None
-    decision_assessment = None
-    if recognised_period is not None:
-        decision_assessment = next(
-            (
-                f
-                for f in reversed(upto)
-                if isinstance(f, Assessed) and f.effective_on <= recognised_period.valid_from
-            ),
-            None,
-        )
-    contradicts = bool(
-        recognised_period is not None
-        and decision_assessment is not None
-        and decision_assessment.classification["status"] != recognised_period.status
-    )
+    contradicts = contradicts_assessment(upto, period)
     ever_exited = any(p.transition == "exited_poverty" and p.valid_from <= as_of for p in timeline)
     return Situation(
         household_id=household_id,

@@ -12,7 +12,9 @@ from typing import Any
 
 def nfc(text: str) -> str:
     """Return ``text`` in Unicode normal form C with surrounding white space removed."""
-    return unicodedata.normalize("NFC", text).strip()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    return text.strip()
 
 
 def normalise(value: Any) -> Any:
