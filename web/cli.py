@@ -254,6 +254,59 @@ def history(household: str, known_at: datetime | None, as_json: bool) -> None:
     _emit(data, as_json, _history_text)
 
 
+def _diff_text(d: dict[str, Any]) -> str:
+    lines = [
+        f"unit {d['unit']}, status on {d['as_of']}: known at {d['from']} vs {d['to']}",
+        f"  {d['households_changed']} of {d['households_examined']} households changed",
+    ]
+    for c in d["changes"]:
+        before = c["before"]["status"] if c["before"] else "(not yet registered)"
+        lines.append(
+            f"  {c['code']}: {before} → {c['after']['status']} ({c['after']['transition']})"
+        )
+        for f in c["caused_by"]:
+            lines.append(
+                f"      v{f['version']} {f['type']} effective {f['effective_on']}, "
+                f"recorded {f['recorded_at']} by {f['recorded_by']}"
+            )
+    return "\n".join(lines)
+
+
+@click.command("diff")
+@click.option("--unit", required=True, help="unit code (province, district or commune)")
+@click.option("--as-of", type=DATE, required=True, help="the date whose status is compared")
+@click.option("--from", "known_from", type=TIMESTAMP, required=True, help="earlier knowledge time")
+@click.option("--to", "known_to", type=TIMESTAMP, required=True, help="later knowledge time")
+@click.option("--json", "as_json", is_flag=True)
+def audit_diff(
+    unit: str, as_of: date, known_from: datetime, known_to: datetime, as_json: bool
+) -> None:
+    """Households whose status on a date changed between two moments, and the facts why."""
+    from application.changes import status_diff
+    from domain.units import UnknownUnitError
+
+    app = open_application()
+    try:
+        data = status_diff(app, unit=unit, as_of=as_of, known_from=known_from, known_to=known_to)
+    except UnknownUnitError as e:
+        _fail(str(e))
+    finally:
+        app.close()
+    _emit(data, as_json, _diff_text)
+
+
+def _register_commands() -> None:
+    from web.cli_audit import register_audit_commands
+
+    register_audit_commands(cli)
+    audit = cli.commands["audit"]
+    assert isinstance(audit, click.Group)
+    audit.add_command(audit_diff)
+
+
+_register_commands()
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="chungtay")

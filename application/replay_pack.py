@@ -1,0 +1,471 @@
+"""Replay packs: one household's stored events with the proofs that they are the ones logged.
+
+A pack is one self-contained JSON document (``chungtay export household``). It is verified with
+no database (``chungtay verify-pack``): the per-household hash chain is recomputed from the
+stored bytes, every event's Merkle inclusion proof is checked against a signed checkpoint's
+root, the checkpoint's Ed25519 signature is checked with the pack's public key (whose key id the
+auditor compares with the published one), and then the events are decoded and folded with the
+same code the server runs, to give the status object byte for byte as the server gives it.
+
+Format (``format_version`` 1)::
+
+    {"format": "chungtay-replay-pack", "format_version": 1,
+     "household_id", "code", "exported_at",
+     "events": [{"originator_id", "originator_version", "topic", "state" (base64),
+                 "notification_id", "leaf_index", "prev_hash", "hash", "inclusion_proof": [hex]}],
+     "checkpoint": {"id", "tree_size", "root_hash", "signed_at", "signature", "key_id"},
+     "public_key": PEM, "data_versions": {"standards", "units"},
+     "status": <the status object as the server answered at export>, "scheme": {...}}
+
+Hashes and signatures are lowercase hex, ``state`` is standard base64. This module depends on
+no infrastructure: the hash, proof and signature primitives come in through
+:class:`ProofPrimitives` (wired by the composition root).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+from uuid import UUID
+
+FORMAT = "chungtay-replay-pack"
+FORMAT_VERSION = 1
+
+SCHEME = {
+    "event_hash": "SHA-256(prev_hash ‖ originator_id as 16 bytes ‖ version as 8-byte big-endian "
+    "‖ UTF-8 length of topic as 4-byte big-endian ‖ topic UTF-8 ‖ state); prev_hash of "
+    "version 1 is 32 zero bytes",
+    "merkle_tree": "RFC 6962 over the event hashes in notification order: leaf = "
+    "SHA-256(0x00 ‖ event_hash), node = SHA-256(0x01 ‖ left ‖ right); leaf_index is the "
+    "event's position in the log; inclusion proofs are RFC 6962 audit paths, bottom-up",
+    "signature": 'Ed25519 over the UTF-8 JSON {"root_hash":hex,"signed_at":text,'
+    '"tree_size":int} with sorted keys and no spaces; key_id = SHA-256 of the raw public key',
+}
+
+_HEX32 = re.compile(r"[0-9a-f]{64}")
+_HEX64 = re.compile(r"[0-9a-f]{128}")
+
+
+def canonical_json(data: Any) -> str:
+    """The one serialisation of status objects that is compared byte for byte."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class ProofPrimitives(Protocol):
+    """Hashing, Merkle and signature primitives (implemented in ``infrastructure.audit``)."""
+
+    genesis: bytes
+
+    def event_hash(
+        self, prev: bytes, originator_id: UUID, version: int, topic: str, state: bytes
+    ) -> bytes:
+        """The chained hash of one stored event."""
+
+    def verify_inclusion(
+        self, entry: bytes, index: int, size: int, proof: Sequence[bytes], root_hash: bytes
+    ) -> bool:
+        """Whether ``proof`` puts ``entry`` at ``index`` in the tree ``(size, root_hash)``."""
+
+    def verify_checkpoint(self, checkpoint: Checkpoint, public_key: str) -> bool:
+        """Whether the checkpoint's signature verifies with ``public_key`` (PEM)."""
+
+    def key_id(self, public_key: str) -> str:
+        """SHA-256 of the raw public key, hex; ``ValueError`` if it is not an Ed25519 key."""
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A signed statement: the log held ``tree_size`` events with Merkle root ``root_hash``."""
+
+    tree_size: int
+    root_hash: bytes
+    signed_at: str
+    signature: bytes
+    public_key: str
+    key_id: str
+    id: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (what ``chungtay audit checkpoint`` prints)."""
+        return {
+            "id": self.id,
+            "tree_size": self.tree_size,
+            "root_hash": self.root_hash.hex(),
+            "signed_at": self.signed_at,
+            "signature": self.signature.hex(),
+            "public_key": self.public_key,
+            "key_id": self.key_id,
+        }
+
+    @classmethod
+    def from_dict(cls, d: Any, public_key: str | None = None) -> Checkpoint:
+        """Parse a printed checkpoint; ``ValueError`` naming the first bad field."""
+        if not isinstance(d, dict):
+            raise ValueError("a checkpoint is a JSON object")
+        size = d.get("tree_size")
+        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
+            raise ValueError("tree_size must be a non-negative integer")
+        root = d.get("root_hash")
+        if not isinstance(root, str) or not _HEX32.fullmatch(root):
+            raise ValueError("root_hash must be 64 lowercase hex digits")
+        signature = d.get("signature")
+        if not isinstance(signature, str) or not _HEX64.fullmatch(signature):
+            raise ValueError("signature must be 128 lowercase hex digits")
+        signed_at = d.get("signed_at")
+        if not isinstance(signed_at, str) or not signed_at:
+            raise ValueError("signed_at must be a timestamp")
+        key = public_key if public_key is not None else d.get("public_key")
+        if not isinstance(key, str) or "PUBLIC KEY" not in key:
+            raise ValueError("public_key must be a PEM public key")
+        kid = d.get("key_id", "")
+        if not isinstance(kid, str):
+            raise ValueError("key_id must be hex text")
+        cid = d.get("id")
+        if cid is not None and (isinstance(cid, bool) or not isinstance(cid, int)):
+            raise ValueError("id must be an integer or null")
+        return cls(
+            tree_size=size,
+            root_hash=bytes.fromhex(root),
+            signed_at=signed_at,
+            signature=bytes.fromhex(signature),
+            public_key=key,
+            key_id=kid,
+            id=cid,
+        )
+
+
+@dataclass(frozen=True)
+class PackEvent:
+    """One stored event as it sits in the log, with its place and chained hash."""
+
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+    notification_id: int
+    leaf_index: int
+    prev_hash: bytes
+    hash: bytes
+
+
+def build_pack(
+    *,
+    household_id: str,
+    code: str | None,
+    events: Sequence[PackEvent],
+    proofs: dict[int, list[bytes]],
+    checkpoint: Checkpoint,
+    data_versions: dict[str, str],
+    status: dict[str, Any],
+    exported_at: datetime,
+) -> dict[str, Any]:
+    """The pack document (see the module docstring); ``proofs`` is keyed by leaf index."""
+    cp = checkpoint.to_dict()
+    public_key = cp.pop("public_key")
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "household_id": household_id,
+        "code": code,
+        "exported_at": exported_at.isoformat(),
+        "events": [
+            {
+                "originator_id": e.originator_id,
+                "originator_version": e.originator_version,
+                "topic": e.topic,
+                "state": base64.b64encode(e.state).decode("ascii"),
+                "notification_id": e.notification_id,
+                "leaf_index": e.leaf_index,
+                "prev_hash": e.prev_hash.hex(),
+                "hash": e.hash.hex(),
+                "inclusion_proof": [p.hex() for p in proofs[e.leaf_index]],
+            }
+            for e in events
+        ],
+        "checkpoint": cp,
+        "public_key": public_key,
+        "data_versions": dict(data_versions),
+        "status": status,
+        "scheme": dict(SCHEME),
+    }
+
+
+# -- offline verification --------------------------------------------------------------------
+
+
+@dataclass
+class PackReport:
+    """What ``verify-pack`` found; ``ok`` only when every check passed."""
+
+    household_id: str | None = None
+    events: int = 0
+    key_id: str | None = None
+    checkpoint: dict[str, Any] | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    as_of: str | None = None
+    known_at: str | None = None
+    status: dict[str, Any] | None = None
+    status_matches_pack: bool | None = None
+
+    @property
+    def ok(self) -> bool:
+        """Whether the pack verified (integrity, and the replay where it was compared)."""
+        return not self.problems
+
+    @property
+    def status_json(self) -> str | None:
+        """The replayed status object, serialised as the server serialises it."""
+        return None if self.status is None else canonical_json(self.status)
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready report."""
+        return {
+            "ok": self.ok,
+            "household_id": self.household_id,
+            "events": self.events,
+            "key_id": self.key_id,
+            "checkpoint": self.checkpoint,
+            "problems": list(self.problems),
+            "warnings": list(self.warnings),
+            "as_of": self.as_of,
+            "known_at": self.known_at,
+            "status": self.status,
+            "status_matches_pack": self.status_matches_pack,
+        }
+
+
+class _Malformed(ValueError):
+    pass
+
+
+def _field(d: dict[str, Any], name: str, kind: type | tuple[type, ...], where: str) -> Any:
+    value = d.get(name)
+    if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
+        raise _Malformed(f"{where}: {name} is missing or not {_kind_name(kind)}")
+    return value
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    names = {str: "text", int: "an integer", list: "a list", dict: "an object"}
+    if isinstance(kind, tuple):
+        return " or ".join(names.get(k, k.__name__) for k in kind)
+    return names.get(kind, kind.__name__)
+
+
+def _hash(d: dict[str, Any], name: str, where: str) -> bytes:
+    value = _field(d, name, str, where)
+    if not _HEX32.fullmatch(value):
+        raise _Malformed(f"{where}: {name} is not 64 lowercase hex digits")
+    return bytes.fromhex(value)
+
+
+def _state(d: dict[str, Any], where: str) -> bytes:
+    text = _field(d, "state", str, where)
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise _Malformed(f"{where}: state is not valid base64") from None
+    if base64.b64encode(raw).decode("ascii") != text:
+        raise _Malformed(f"{where}: state is not canonical base64")
+    return raw
+
+
+def verify_pack(
+    pack: Any,
+    primitives: ProofPrimitives,
+    *,
+    as_of: date | None = None,
+    known_at: datetime | None = None,
+    app: Any = None,
+) -> PackReport:
+    """Check a pack with no database and replay the household's status.
+
+    ``as_of`` and ``known_at`` default to the pack's own (the export's), in which case the
+    replayed status must equal the one the server put in the pack. ``app`` is a ``Households``
+    application used only for its mapper and catalogues (an in-memory one by default).
+    """
+    report = PackReport()
+    try:
+        _check_integrity(pack, primitives, report)
+    except _Malformed as e:
+        report.problems.append(f"not a valid replay pack: {e}")
+    if report.problems:
+        return report
+    _replay(pack, report, as_of, known_at, app)
+    return report
+
+
+def _check_integrity(pack: Any, primitives: ProofPrimitives, report: PackReport) -> None:
+    if not isinstance(pack, dict):
+        raise _Malformed("the document is not a JSON object")
+    if pack.get("format") != FORMAT:
+        raise _Malformed(f"format is not {FORMAT!r}")
+    if pack.get("format_version") != FORMAT_VERSION:
+        raise _Malformed(f"format_version {pack.get('format_version')!r} is not supported")
+    household_id = _field(pack, "household_id", str, "pack")
+    try:
+        hid = UUID(household_id)
+    except ValueError:
+        raise _Malformed("household_id is not a UUID") from None
+    report.household_id = str(hid)
+
+    public_key = _field(pack, "public_key", str, "pack")
+    try:
+        kid = primitives.key_id(public_key)
+    except ValueError as e:
+        raise _Malformed(f"public_key is not an Ed25519 public key ({e})") from None
+    report.key_id = kid
+    try:
+        checkpoint = Checkpoint.from_dict(_field(pack, "checkpoint", dict, "pack"), public_key)
+    except ValueError as e:
+        raise _Malformed(f"checkpoint: {e}") from None
+    report.checkpoint = {
+        "id": checkpoint.id,
+        "tree_size": checkpoint.tree_size,
+        "root_hash": checkpoint.root_hash.hex(),
+        "signed_at": checkpoint.signed_at,
+        "key_id": kid,
+    }
+    if checkpoint.key_id and checkpoint.key_id != kid:
+        report.problems.append(
+            f"checkpoint: key id {checkpoint.key_id} does not match the pack's public key ({kid})"
+        )
+    if not primitives.verify_checkpoint(checkpoint, public_key):
+        report.problems.append("checkpoint: signature does not verify with the pack's public key")
+
+    events = _field(pack, "events", list, "pack")
+    if not events:
+        raise _Malformed("the pack holds no events")
+    report.events = len(events)
+    prev = primitives.genesis
+    last_leaf = -1
+    for position, e in enumerate(events, start=1):
+        where = f"event {position}"
+        if not isinstance(e, dict):
+            raise _Malformed(f"{where} is not an object")
+        version = _field(e, "originator_version", int, where)
+        where = f"event version {version}"
+        if version != position:
+            report.problems.append(
+                f"{where}: expected version {position} (versions must run 1..n without gaps)"
+            )
+            return
+        oid = _field(e, "originator_id", str, where)
+        try:
+            same = UUID(oid) == hid
+        except ValueError:
+            same = False
+        if not same:
+            report.problems.append(f"{where}: belongs to {oid}, not to household {hid}")
+            return
+        topic = _field(e, "topic", str, where)
+        state = _state(e, where)
+        leaf = _field(e, "leaf_index", int, where)
+        _field(e, "notification_id", int, where)
+        stated = _hash(e, "hash", where)
+        if "prev_hash" in e and _hash(e, "prev_hash", where) != prev:
+            report.problems.append(f"{where}: prev_hash does not match version {version - 1}")
+        proof_hex = _field(e, "inclusion_proof", list, where)
+        proof = []
+        for p in proof_hex:
+            if not isinstance(p, str) or not _HEX32.fullmatch(p):
+                raise _Malformed(f"{where}: inclusion_proof holds a value that is not a hash")
+            proof.append(bytes.fromhex(p))
+        digest = primitives.event_hash(prev, hid, version, topic, state)
+        if digest != stated:
+            report.problems.append(f"{where}: stored bytes do not match their hash")
+        if leaf <= last_leaf:
+            report.problems.append(
+                f"{where}: its place in the log ({leaf}) is not after version {version - 1}'s"
+            )
+        if not 0 <= leaf < checkpoint.tree_size:
+            report.problems.append(
+                f"{where}: leaf {leaf} is outside the checkpoint's {checkpoint.tree_size} events"
+            )
+        elif not primitives.verify_inclusion(
+            digest, leaf, checkpoint.tree_size, proof, checkpoint.root_hash
+        ):
+            report.problems.append(
+                f"{where}: inclusion proof does not verify against the checkpoint's root"
+            )
+        prev = digest
+        last_leaf = leaf
+
+
+def _replay(
+    pack: dict[str, Any],
+    report: PackReport,
+    as_of: date | None,
+    known_at: datetime | None,
+    app: Any,
+) -> None:
+    from eventsourcing.persistence import StoredEvent
+
+    from application.status import status_object
+    from domain.situation import fold
+
+    stated = pack.get("status")
+    own = isinstance(stated, dict) and as_of is None and known_at is None
+    if as_of is None or known_at is None:
+        if not isinstance(stated, dict):
+            report.problems.append("the pack has no status object: give --as-of and --known-at")
+            return
+        try:
+            as_of = as_of or date.fromisoformat(stated["as_of"])
+            known_at = known_at or datetime.fromisoformat(stated["known_at"])
+        except (KeyError, TypeError, ValueError):
+            report.problems.append("the pack's status object has no valid as_of / known_at")
+            return
+    report.as_of, report.known_at = as_of.isoformat(), known_at.isoformat()
+
+    owned = app is None
+    if owned:
+        from application.households import Households
+
+        app = Households(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    try:
+        versions = pack.get("data_versions") or {}
+        for name, current in (
+            ("standards", app.standards.data_version),
+            ("units", app.units.data_version),
+        ):
+            if versions.get(name) != current:
+                report.warnings.append(
+                    f"{name} data version differs: pack {versions.get(name)!r}, here {current!r}"
+                )
+        facts = []
+        for e in pack["events"]:
+            stored = StoredEvent(
+                originator_id=UUID(e["originator_id"]),
+                originator_version=e["originator_version"],
+                topic=e["topic"],
+                state=base64.b64decode(e["state"]),
+            )
+            try:
+                facts.append(app.mapper.to_domain_event(stored))
+            except Exception as exc:  # any decoding failure is a property of the pack
+                report.problems.append(
+                    f"event version {stored.originator_version}: cannot be decoded ({exc})"
+                )
+                return
+        situation = fold(report.household_id or "", facts, as_of, known_at)
+        if not situation.known:
+            report.problems.append(
+                f"household {report.household_id} was not yet known at {known_at.isoformat()}"
+            )
+            return
+        report.status = status_object(situation, app.units, known_at)
+    finally:
+        if owned:
+            app.close()
+    if own:
+        report.status_matches_pack = canonical_json(report.status) == canonical_json(stated)
+        if not report.status_matches_pack:
+            report.problems.append("the replayed status differs from the status object in the pack")

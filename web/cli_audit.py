@@ -1,0 +1,280 @@
+"""Audit commands of the command line (CONTRACT §6), added to the ``chungtay`` group by
+:func:`register_audit_commands`:
+
+* ``chungtay audit checkpoint`` — verify the log, sign its Merkle tree head, store and print it;
+* ``chungtay audit verify [--checkpoint FILE] [--public-key PEM]`` — recompute everything;
+* ``chungtay export household ID_OR_CODE --out FILE`` — a self-contained replay pack;
+* ``chungtay verify-pack FILE [--as-of D] [--known-at T]`` — check a pack with no database.
+
+Each takes ``--json``. Exit status: 0 verified / done, 1 verification failed or not found,
+2 usage error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, NoReturn
+
+import click
+
+from application.audit import AuditError, Checkpoint, VerificationFailed, VerificationReport
+from application.errors import HouseholdNotFound
+from application.replay_pack import PackReport, verify_pack
+from infrastructure.settings import Settings
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(1)
+
+
+def _dump(data: Any, pretty: bool = False) -> str:
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+class _Date(click.ParamType):
+    name = "YYYY-MM-DD"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> date:
+        if isinstance(value, date):
+            return value
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO date (YYYY-MM-DD)", param, ctx)
+
+
+class _Timestamp(click.ParamType):
+    name = "ISO-8601 timestamp with offset"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            self.fail(f"{value!r} is not an ISO 8601 timestamp", param, ctx)
+        if moment.tzinfo is None:
+            self.fail(f"{value!r} needs a UTC offset (e.g. 2024-01-01T00:00:00+07:00)", param, ctx)
+        return moment
+
+
+def _subgroup(cli: click.Group, name: str, help_text: str) -> click.Group:
+    """The group ``name`` of ``cli`` (created if another module has not made it yet)."""
+    existing = cli.commands.get(name)
+    if isinstance(existing, click.Group):
+        return existing
+    group = click.Group(name=name, help=help_text)
+    cli.add_command(group)
+    return group
+
+
+def _read_json(path: Path, what: str, param: str) -> Any:
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        raise click.BadParameter(
+            f"{path} is not a readable JSON {what}: {e}", param_hint=param
+        ) from None
+
+
+def _verify_text(report: VerificationReport) -> str:
+    lines = []
+    if report.ok:
+        lines.append(
+            f"OK: {report.events} events of {report.households} households verified "
+            f"({report.events / report.seconds if report.seconds else 0:,.0f} events/s)"
+        )
+    else:
+        lines.append(f"FAILED: {report.first_problem}")
+        if len(report.problems) > 1:
+            lines.append(f"  ({len(report.problems) - 1} more problem(s); --json lists them)")
+    for c in report.checkpoints:
+        lines.append(
+            f"  checkpoint {c.id}: {c.tree_size} events, signed {c.signed_at}: "
+            + ("ok" if c.ok else "; ".join(c.problems))
+        )
+    if report.external is not None:
+        c = report.external
+        lines.append(
+            f"  external checkpoint: {c.tree_size} events, signed {c.signed_at}: "
+            + ("ok" if c.ok else "; ".join(c.problems))
+        )
+    if report.trusted_key_id:
+        lines.append(f"  trusted key id: {report.trusted_key_id} ({report.trust})")
+    else:
+        lines.append(f"  trusted key: {report.trust}")
+    return "\n".join(lines)
+
+
+def _pack_text(report: PackReport) -> str:
+    lines = [
+        ("OK" if report.ok else "FAILED")
+        + f": replay pack of household {report.household_id} ({report.events} events)"
+    ]
+    if report.key_id:
+        lines.append(f"  key id: {report.key_id} (compare it with the published key id)")
+    if report.checkpoint:
+        cp = report.checkpoint
+        lines.append(
+            f"  checkpoint {cp['id']}: {cp['tree_size']} events, root {cp['root_hash']}, "
+            f"signed {cp['signed_at']}"
+        )
+    lines.extend(f"  problem: {p}" for p in report.problems)
+    lines.extend(f"  warning: {w}" for w in report.warnings)
+    if report.status is not None:
+        lines.append(f"  status as of {report.as_of}, as known at {report.known_at}:")
+    return "\n".join(lines)
+
+
+def register_audit_commands(cli: click.Group) -> None:
+    """Add ``audit checkpoint``, ``audit verify``, ``export household`` and ``verify-pack``."""
+    audit = _subgroup(cli, "audit", "Sign the store, verify it, see what changed.")
+    export = _subgroup(cli, "export", "Self-contained exports.")
+
+    @audit.command("checkpoint")
+    @click.option("--json", "as_json", is_flag=True, help="one line of JSON")
+    def checkpoint_command(as_json: bool) -> None:
+        """Verify the log, then sign and store its Merkle tree head; print the checkpoint.
+
+        Keep the printed JSON outside the database: `audit verify --checkpoint FILE` checks
+        the store against it later.
+        """
+        from web.audit_bootstrap import build_audit
+
+        try:
+            cp = build_audit(Settings.from_env()).checkpoint()
+        except VerificationFailed as e:
+            if as_json:
+                click.echo(_dump(e.report.to_dict()))
+            _fail(str(e))
+        except AuditError as e:
+            _fail(str(e))
+        click.echo(_dump(cp.to_dict(), pretty=not as_json))
+
+    @audit.command("verify")
+    @click.option(
+        "--checkpoint",
+        "checkpoint_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="a checkpoint kept outside the database (as printed by `audit checkpoint`)",
+    )
+    @click.option(
+        "--public-key",
+        "public_key_file",
+        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        help="PEM public key to trust (default: the configured signing key's)",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="the full report as JSON")
+    def verify_command(
+        checkpoint_file: Path | None, public_key_file: Path | None, as_json: bool
+    ) -> None:
+        """Recompute every hash chain, version sequence, Merkle root and signature."""
+        from web.audit_bootstrap import build_audit
+
+        external = None
+        if checkpoint_file is not None:
+            data = _read_json(checkpoint_file, "checkpoint", "--checkpoint")
+            try:
+                external = Checkpoint.from_dict(data)
+            except ValueError as e:
+                raise click.BadParameter(str(e), param_hint="--checkpoint") from None
+        trusted = None
+        if public_key_file is not None:
+            trusted = public_key_file.read_text(encoding="utf-8")
+        try:
+            report = build_audit(Settings.from_env()).verify(external, trusted)
+        except AuditError as e:
+            _fail(str(e))
+        if as_json:
+            click.echo(_dump(report.to_dict(), pretty=True))
+        else:
+            click.echo(_verify_text(report))
+        sys.exit(0 if report.ok else 1)
+
+    @export.command("household")
+    @click.argument("household")
+    @click.option(
+        "--out",
+        "out",
+        required=True,
+        type=click.Path(dir_okay=False, writable=True, path_type=Path),
+        help="the pack file to write",
+    )
+    @click.option("--json", "as_json", is_flag=True, help="a JSON summary")
+    def export_household_command(household: str, out: Path, as_json: bool) -> None:
+        """Write the replay pack of household ID_OR_CODE (verifiable with `verify-pack`)."""
+        from web.audit_bootstrap import build_audit
+        from web.bootstrap import build_application
+
+        settings = Settings.from_env()
+        app = build_application(settings)
+        try:
+            pack = build_audit(settings).export_household(app, household)
+        except HouseholdNotFound as e:
+            _fail(str(e))
+        except VerificationFailed as e:
+            _fail(f"cannot export: {e}")
+        except AuditError as e:
+            _fail(str(e))
+        finally:
+            app.close()
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(_dump(pack, pretty=True) + "\n", encoding="utf-8")
+        tmp.replace(out)
+        summary = {
+            "file": str(out),
+            "household_id": pack["household_id"],
+            "code": pack["code"],
+            "events": len(pack["events"]),
+            "checkpoint": {
+                k: pack["checkpoint"][k] for k in ("id", "tree_size", "root_hash", "signed_at")
+            },
+            "key_id": pack["checkpoint"]["key_id"],
+        }
+        if as_json:
+            click.echo(_dump(summary, pretty=True))
+        else:
+            click.echo(
+                f"wrote {out}: household {pack['household_id']} ({pack['code']}), "
+                f"{summary['events']} events, checkpoint {summary['checkpoint']['id']} "
+                f"({summary['checkpoint']['tree_size']} events), key id {summary['key_id']}"
+            )
+
+    @cli.command("verify-pack")
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--as-of", type=_Date(), default=None, help="default: the pack's own date")
+    @click.option(
+        "--known-at", type=_Timestamp(), default=None, help="default: the pack's own moment"
+    )
+    @click.option("--json", "as_json", is_flag=True, help="the full report as JSON")
+    def verify_pack_command(
+        file: Path, as_of: date | None, known_at: datetime | None, as_json: bool
+    ) -> None:
+        """Verify a replay pack with no database and print the household's status object.
+
+        The status object goes to standard output exactly as the server serialises it; the
+        findings (and the key id to compare with the published one) go to standard error.
+        """
+        from web.audit_bootstrap import build_proofs
+
+        try:
+            data = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+            data = None
+            report = PackReport(problems=[f"not a valid replay pack: {e}"])
+        else:
+            report = verify_pack(data, build_proofs(), as_of=as_of, known_at=known_at)
+        if as_json:
+            click.echo(_dump(report.to_dict(), pretty=True))
+        else:
+            click.echo(_pack_text(report), err=True)
+            if report.ok and report.status_json is not None:
+                click.echo(report.status_json)
+        sys.exit(0 if report.ok else 1)
