@@ -1,0 +1,498 @@
+"""Households: register, read (status, history, timeline, current facts, list) and record facts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from eventsourcing.utils import get_topic
+from flask import Response, jsonify, url_for
+from marshmallow import RAISE
+
+from application import queries
+from application.households import Households, Recorded
+from application.status import status_object, unit_on
+from domain.events import Registered
+from domain.situation import Situation
+from domain.units import UnknownUnitError
+from web import schemas as s
+from web.api.common import (
+    IDEMPOTENCY_HEADER,
+    IF_MATCH_HEADER,
+    blueprint,
+    expected_version,
+    log_reads,
+    problems,
+    recording,
+)
+from web.api.context import households
+from web.auth import check_known_at, current_user, policy
+from web.problems import Problem
+
+blp = blueprint(
+    "households",
+    "Households (hộ gia đình): registration, the facts recorded about them, and what the record "
+    "says about them on a date (`as_of`) as known at a moment (`known_at`).",
+)
+
+RECORD_HEADERS = [IDEMPOTENCY_HEADER, IF_MATCH_HEADER]
+READ_ERRORS = (401, 403, 404, 422)
+RECORD_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422)
+REF_DOC = "The household's id (UUID) or its code (e.g. `01558-0042`)."
+REGISTERED_TOPIC = get_topic(Registered)
+
+
+# -- helpers ---------------------------------------------------------------------------------
+
+
+def _readable(app: Households, ref: str, on: date, known_at: Any = None) -> Situation:
+    """The situation on ``on``; 403 when the household lies outside the user's units."""
+    situation = app.situation(ref, on, known_at)
+    policy().require_household(current_user(), situation, on, "read")
+    return situation
+
+
+def _may_record_for(app: Households, ref: str, on: date) -> None:
+    """403 unless the household's unit on the fact's date lies in the user's units."""
+    user = current_user()
+    if user.role == "admin":
+        app.get(ref)  # 404 for an unknown household, as for everyone
+        return
+    situation = app.situation(ref, on)
+    policy().require_household(user, situation, on, "record facts for")
+
+
+def _fact(ref: str, data: dict[str, Any], method_name: str) -> dict[str, Any]:
+    app = households()
+    _may_record_for(app, ref, data["effective_on"])
+    method = getattr(app, method_name)
+    recorded: Recorded = method(
+        ref, expected_version=expected_version(), recorded_by=current_user().name, **data
+    )
+    return recorded.to_dict()
+
+
+def _exactly(doc: dict[str, Any], *, etag: bool = False) -> Response:
+    """The query's answer as it is (not re-dumped through the documenting schema)."""
+    resp = jsonify(doc)
+    if etag:
+        resp.set_etag(str(doc["version"]))
+    return resp
+
+
+# -- reading ---------------------------------------------------------------------------------
+
+
+@blp.route("/households", methods=["GET"])
+@blp.arguments(s.HouseholdListQuery, location="query", unknown=RAISE)
+@blp.response(200, s.HouseholdListSchema)
+@problems(blp, 401, 422)
+def list_households(args: dict[str, Any]) -> dict[str, Any]:
+    """List households, filtered by unit and status on a date
+
+    Households registered on or before `as_of` (default today), whose unit on `as_of` lies in
+    `unit` (a code as valid on `as_of`) and whose status on `as_of` is `status`, ordered by code.
+    Officers and inspectors see only households in their units. Each household listed to an
+    inspector or auditor is written to the access log.
+    """
+    app = households()
+    user = current_user()
+    on: date = args.get("as_of") or app.today()
+    unit_filter = args.get("unit")
+    if unit_filter is not None and app.units.find(unit_filter, on) is None:
+        msg = f"unit {unit_filter} is not valid on {on.isoformat()}"
+        raise Problem(422, msg, errors={"query.unit": [msg]})
+    rows: list[dict[str, Any]] = []
+    for hid in _registered_ids(app):
+        situation = app.get(hid).situation(on)
+        if not situation.known or (situation.registered_on and situation.registered_on > on):
+            continue
+        if not policy().household_in_scope(user, situation, on):
+            continue
+        try:
+            unit = unit_on(app.units, situation, on)
+            if unit_filter is not None and not app.units.contains(unit_filter, unit.code, on):
+                continue
+        except UnknownUnitError:
+            continue
+        if args.get("status") and situation.status != args["status"]:
+            continue
+        rows.append(
+            {
+                "household_id": situation.household_id,
+                "code": situation.code,
+                "unit": {
+                    "code": unit.code,
+                    "name": unit.name,
+                    "valid_from": unit.valid_from.isoformat(),
+                    "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
+                },
+                "village": situation.village,
+                "head_name": situation.head_name,
+                "status": situation.status,
+                "recognised": situation.recognised,
+                "since": situation.since.isoformat() if situation.since else None,
+                "ethnic_minority": situation.ethnic_minority,
+                "closed": situation.closed,
+                "version": situation.version,
+            }
+        )
+    rows.sort(key=lambda r: r["code"])
+    page, per_page = args["page"], args["per_page"]
+    items = rows[(page - 1) * per_page : page * per_page]
+    log_reads(r["household_id"] for r in items)
+    return {
+        "as_of": on.isoformat(),
+        "page": page,
+        "per_page": per_page,
+        "total": len(rows),
+        "items": items,
+    }
+
+
+def _registered_ids(app: Households) -> list[str]:
+    """Every registered household's id, in registration order (from the notification log)."""
+    ids: list[str] = []
+    start = 1
+    while True:
+        batch = app.recorder.select_notifications(start, 1000, topics=[REGISTERED_TOPIC])
+        if not batch:
+            return ids
+        ids.extend(str(n.originator_id) for n in batch)
+        start = batch[-1].id + 1
+
+
+@blp.route(
+    "/households/<ref>",
+    methods=["GET"],
+    parameters=[{"in": "path", "name": "ref", "description": REF_DOC, "example": "01558-0042"}],
+)
+@blp.response(200, s.HouseholdSchema, headers={"ETag": {"description": "The version, quoted."}})
+@problems(blp, *READ_ERRORS)
+def get_household(ref: str) -> Any:
+    """Current facts of a household
+
+    The status object (as of today, as known now) plus the head's name, the members, the
+    ethnic group and the registration and closure details.
+    """
+    app = households()
+    moment = app.now()
+    situation = _readable(app, ref, app.today(), moment)
+    doc = status_object(situation, app.units, moment)
+    doc.update(
+        head_name=situation.head_name,
+        ethnicity=situation.ethnicity,
+        members=situation.members,
+        registered_on=situation.registered_on.isoformat() if situation.registered_on else None,
+        exit_target_year=situation.exit_target_year,
+        closed_on=situation.closed_on.isoformat() if situation.closed_on else None,
+        closure_reason=situation.closure_reason,
+    )
+    log_reads([situation.household_id])
+    return _exactly(doc, etag=True)
+
+
+@blp.route(
+    "/households/<ref>/status",
+    methods=["GET"],
+    parameters=[{"in": "path", "name": "ref", "description": REF_DOC, "example": "01558-0042"}],
+)
+@blp.arguments(s.StatusQuery, location="query", unknown=RAISE)
+@blp.response(200, s.StatusSchema, headers={"ETag": {"description": "The version, quoted."}})
+@problems(blp, *READ_ERRORS)
+def get_status(args: dict[str, Any], ref: str) -> Any:
+    """The status object of a household on a date, as known at a moment
+
+    What the system, as it stood at `known_at` (default now), said the household's situation
+    was on `as_of` (default today). Before the first recognition the status is `not_poor` and
+    `recognised` is false. A household not yet known at `known_at` is 404. Only auditors may pass
+    a `known_at` in the past.
+    """
+    app = households()
+    known_at = check_known_at(args.get("known_at"))
+    on: date = args.get("as_of") or app.today()
+    situation = _readable(app, ref, on, known_at or app.now())
+    doc = queries.status(app, ref, on, known_at)
+    log_reads([situation.household_id])
+    return _exactly(doc, etag=True)
+
+
+@blp.route(
+    "/households/<ref>/history",
+    methods=["GET"],
+    parameters=[{"in": "path", "name": "ref", "description": REF_DOC, "example": "01558-0042"}],
+)
+@blp.arguments(s.KnownAtQuery, location="query", unknown=RAISE)
+@blp.response(200, s.HistorySchema)
+@problems(blp, *READ_ERRORS)
+def get_history(args: dict[str, Any], ref: str) -> Response:
+    """Every recorded fact, in recording order
+
+    Each fact with its `version`, `type`, `effective_on`, `recorded_at`, `recorded_by`, `data`,
+    the version of the retraction that voided it (`retracted_by`, or null) and its chained
+    `hash`. Only auditors may pass a `known_at` in the past.
+    """
+    app = households()
+    known_at = check_known_at(args.get("known_at"))
+    situation = _readable(app, ref, app.today(), known_at)
+    doc = queries.history(app, ref, known_at)
+    log_reads([situation.household_id])
+    return _exactly(doc)
+
+
+@blp.route(
+    "/households/<ref>/timeline",
+    methods=["GET"],
+    parameters=[{"in": "path", "name": "ref", "description": REF_DOC, "example": "01558-0042"}],
+)
+@blp.arguments(s.KnownAtQuery, location="query", unknown=RAISE)
+@blp.response(200, s.TimelineSchema)
+@problems(blp, *READ_ERRORS)
+def get_timeline(args: dict[str, Any], ref: str) -> Response:
+    """Valid-time status periods
+
+    `[{status, valid_from, valid_to, standard, transition, decision}]` as known at `known_at`;
+    `valid_to` is exclusive and null for the open period.
+    """
+    app = households()
+    known_at = check_known_at(args.get("known_at"))
+    situation = _readable(app, ref, app.today(), known_at)
+    doc = queries.timeline(app, ref, known_at)
+    log_reads([situation.household_id])
+    return _exactly(doc)
+
+
+# -- recording ---------------------------------------------------------------------------------
+
+
+@blp.route("/households", methods=["POST"])
+@recording("registration")
+@blp.arguments(s.RegisterSchema)
+@blp.response(
+    201, s.RegisteredSchema, headers={"Location": {"description": "The household's URL."}}
+)
+@problems(blp, *RECORD_ERRORS)
+@blp.doc(parameters=[IDEMPOTENCY_HEADER])
+def register(data: dict[str, Any]) -> Any:
+    """Register a household
+
+    A household code registers once: a second registration of the same code is answered 409
+    with the `existing_id`. `unit` is a commune code valid on `effective_on`; `area_type`
+    defaults from the unit. `If-Match` does not apply (the household does not exist yet).
+    """
+    app = households()
+    user = current_user()
+    if user.role != "admin":
+        unit = app.units.find(data["unit"], data["effective_on"])
+        if unit is not None:
+            policy().require_unit(user, unit, data["effective_on"], "register households")
+    recorded = app.register(recorded_by=user.name, **data)
+    doc = {**recorded.to_dict(), "code": app.get(recorded.household_id).facts[0].code}
+    location = url_for("households.get_household", ref=recorded.household_id)
+    return doc, 201, {"Location": location}
+
+
+def _record_doc(view: Any) -> Any:
+    return blp.doc(parameters=RECORD_HEADERS)(problems(blp, *RECORD_ERRORS)(view))
+
+
+REF_PARAM = [{"in": "path", "name": "ref", "description": REF_DOC, "example": "01558-0042"}]
+
+
+@blp.route("/households/<ref>/assessments", methods=["POST"], parameters=REF_PARAM)
+@recording("assessment")
+@blp.arguments(s.AssessmentSchema)
+@blp.response(201, s.AssessedSchema)
+@_record_doc
+def assess(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Record an assessment (rà soát)
+
+    Income per capita (integer VND per person per month) and deprivations (indicator codes of
+    the standard that applies). The server classifies them under the standard in force for the
+    list year and answers the `classification`. `kind` defaults to `periodic` for 1 September to
+    31 December, else `regular`; `list_year` to the next year for a periodic review, the same
+    year for a regular one.
+    """
+    return _fact(ref, data, "assess")
+
+
+@blp.route("/households/<ref>/recognitions", methods=["POST"], parameters=REF_PARAM)
+@recording("recognition")
+@blp.arguments(s.RecognitionSchema)
+@blp.response(201, s.RecognisedSchema)
+@_record_doc
+def recognise(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Record a commune decision (quyết định công nhận)
+
+    The answer carries the `transition` the decision makes (newly_poor, re_poor,
+    exited_poverty, ...), computed from the household's earlier recognitions in effective-date
+    order, and flags a decision that contradicts the latest assessment.
+    """
+    return _fact(ref, data, "recognise")
+
+
+@blp.route("/households/<ref>/support", methods=["POST"], parameters=REF_PARAM)
+@recording("support")
+@blp.arguments(s.SupportSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def deliver_support(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Record support delivered (hỗ trợ)
+
+    Money in integer VND (`amount_vnd` ≥ 0); `in_kind` describes goods when support was not
+    (only) money.
+    """
+    return _fact(ref, data, "deliver_support")
+
+
+@blp.route("/households/<ref>/sponsorships", methods=["POST"], parameters=REF_PARAM)
+@recording("sponsorship")
+@blp.arguments(s.SponsorshipSchema)
+@blp.response(201, s.SponsorshipStartedSchema)
+@_record_doc
+def start_sponsorship(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Assign a sponsor (phân công giúp đỡ)
+
+    The answer carries the new `sponsorship_id`, used to end it later.
+    """
+    return _fact(ref, data, "start_sponsorship")
+
+
+@blp.route(
+    "/households/<ref>/sponsorships/<sponsorship_id>/end",
+    methods=["POST"],
+    parameters=[*REF_PARAM, {"in": "path", "name": "sponsorship_id"}],
+)
+@recording("sponsorship_end")
+@blp.arguments(s.SponsorshipEndSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def end_sponsorship(data: dict[str, Any], ref: str, sponsorship_id: str) -> dict[str, Any]:
+    """End a sponsorship
+
+    `sponsorship_id` is the one answered when the sponsorship was recorded; a sponsorship ends
+    once, not before it started.
+    """
+    return _fact(ref, {**data, "sponsorship_id": sponsorship_id}, "end_sponsorship")
+
+
+@blp.route("/households/<ref>/exit-registrations", methods=["POST"], parameters=REF_PARAM)
+@recording("exit_registration")
+@blp.arguments(s.ExitRegistrationSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def register_exit(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Register a commitment to exit poverty (đăng ký thoát nghèo)
+
+    `target_year` is the year the household commits to leave poverty (not before the year of
+    `effective_on`); `plan` is optional free text.
+    """
+    return _fact(ref, data, "register_exit")
+
+
+@blp.route("/households/<ref>/members", methods=["POST"], parameters=REF_PARAM)
+@recording("member_change")
+@blp.arguments(s.MemberChangeSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def change_member(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Record a change of members (biến động nhân khẩu)
+
+    `change` is `added` (the member needs `name`, `birth_year`, `sex`, `relation`), `removed`
+    or `updated` (the member is named by `name`; other fields are changed).
+    """
+    return _fact(ref, data, "change_member")
+
+
+@blp.route("/households/<ref>/relocations", methods=["POST"], parameters=REF_PARAM)
+@recording("relocation")
+@blp.arguments(s.RelocationSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def relocate(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Record a move (chuyển nơi ở)
+
+    `unit` is a commune code valid on `effective_on`. The household must be in the recording
+    officer's units before the move.
+    """
+    return _fact(ref, data, "relocate")
+
+
+@blp.route("/households/<ref>/complaints", methods=["POST"], parameters=REF_PARAM)
+@recording("complaint")
+@blp.arguments(s.ComplaintSchema)
+@blp.response(201, s.ComplaintFiledSchema)
+@_record_doc
+def file_complaint(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Record a complaint during public posting (khiếu nại)
+
+    The answer carries the new `complaint_id`, used to record its resolution.
+    """
+    return _fact(ref, data, "file_complaint")
+
+
+@blp.route(
+    "/households/<ref>/complaints/<complaint_id>/resolution",
+    methods=["POST"],
+    parameters=[*REF_PARAM, {"in": "path", "name": "complaint_id"}],
+)
+@recording("complaint_resolution")
+@blp.arguments(s.ComplaintResolutionSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def resolve_complaint(data: dict[str, Any], ref: str, complaint_id: str) -> dict[str, Any]:
+    """Record the outcome of a complaint
+
+    `outcome` is upheld, rejected or withdrawn; a complaint is resolved once.
+    """
+    return _fact(ref, {**data, "complaint_id": complaint_id}, "resolve_complaint")
+
+
+@blp.route("/households/<ref>/inspections", methods=["POST"], parameters=REF_PARAM)
+@recording("inspection")
+@blp.arguments(s.InspectionSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def inspect(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Record an inspection (kiểm tra)
+
+    Recorded by inspectors (for households in their units) and admins; not by officers, whose
+    work the inspection checks.
+    """
+    return _fact(ref, data, "inspect")
+
+
+@blp.route("/households/<ref>/retractions", methods=["POST"], parameters=REF_PARAM)
+@recording("retraction")
+@blp.arguments(s.RetractionSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def retract(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Retract an earlier fact (hủy bỏ)
+
+    Voids the fact with that `version` from this retraction's own `recorded_at` on: answers
+    given for an earlier `known_at` do not change. A correction is a retraction plus the right
+    fact. The household must be in the officer's units on the retracted fact's `effective_on`.
+    """
+    app = households()
+    user = current_user()
+    facts = app.facts(ref)
+    version = data["version"]
+    on = facts[version - 1].effective_on if 1 <= version <= len(facts) else app.today()
+    _may_record_for(app, ref, on)
+    recorded = app.retract(ref, expected_version=expected_version(), recorded_by=user.name, **data)
+    return recorded.to_dict()
+
+
+@blp.route("/households/<ref>/closure", methods=["POST"], parameters=REF_PARAM)
+@recording("closure")
+@blp.arguments(s.ClosureSchema)
+@blp.response(201, s.RecordedSchema)
+@_record_doc
+def close(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Close the household's record (đóng hồ sơ)
+
+    `reason`: dissolved, merged, moved_away or deceased. After closure only a retraction may
+    be recorded.
+    """
+    return _fact(ref, data, "close_household")

@@ -1,0 +1,33 @@
+"""The administrative units catalogue."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import RAISE
+
+from web import schemas as s
+from web.api.common import blueprint, problems
+from web.api.context import households
+
+blp = blueprint("units", "Administrative units (province, district, commune) by date.")
+
+
+@blp.route("/units", methods=["GET"])
+@blp.arguments(s.AsOfQuery, location="query", unknown=RAISE)
+@blp.response(200, s.UnitsSchema)
+@problems(blp, 401, 422)
+def list_units(args: dict[str, Any]) -> dict[str, Any]:
+    """The units valid on a date
+
+    Every unit version valid on `as_of` (default today), province first, with its parent code,
+    area type and flags (especially difficult, border). Codes are reused after the 2025
+    reorganisation, so the same code may name different units on different dates.
+    """
+    app = households()
+    on = args.get("as_of") or app.today()
+    return {
+        "as_of": on.isoformat(),
+        "data_version": app.units.data_version,
+        "units": [u.to_dict() for u in app.units.valid_on(on)],
+    }
