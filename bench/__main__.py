@@ -267,6 +267,9 @@ def bench_backend(backend: str, households: int, figures: list[Figure]) -> None:
         finally:
             raw.close()
             app.close()
+        from bench.reports import bench_reports
+
+        bench_reports(backend, settings, figures, Figure)
 
 
 def replay_demo_events(

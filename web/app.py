@@ -16,9 +16,10 @@ from flask_smorest.utils import prepare_response
 
 from application.accounts import AccountStore
 from application.households import Households
+from infrastructure.read_models import ReadModelSource
 from infrastructure.settings import Settings
 from web import auth, problems
-from web.api import audit, classify, health, households, recognitions, units
+from web.api import audit, classify, health, households, recognitions, reports, units
 from web.api.common import require_json_body
 from web.api.context import EXTENSION, Services
 from web.api.health import DOCS_ASSETS_URL, assets
@@ -56,7 +57,15 @@ Facts on one household accept `If-Match: <version>`; answers carry `version` and
 """
 
 
-BLUEPRINTS = (health.blp, households.blp, recognitions.blp, classify.blp, units.blp, audit.blp)
+BLUEPRINTS = (
+    health.blp,
+    households.blp,
+    recognitions.blp,
+    classify.blp,
+    units.blp,
+    reports.reports_blp,
+    audit.blp,
+)
 
 
 class ChungtayApi(Api):
@@ -125,6 +134,8 @@ def create_app(
     app.extensions[EXTENSION] = Services(
         settings, application=application, accounts_store=accounts_store
     )
+    # Reports read the bitemporal read models (connections open lazily, per thread).
+    app.extensions[reports.SOURCE_EXTENSION] = ReadModelSource.from_settings(settings)
     api = ChungtayApi(app)
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)

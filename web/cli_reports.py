@@ -302,7 +302,7 @@ def _text(report: dict[str, Any]) -> str:
                 r = blk["reduction"] or {}
                 rows.append(
                     [
-                        y["year"],
+                        str(y["year"]),
                         name,
                         r.get("reduction_pp"),
                         r.get("target_met"),

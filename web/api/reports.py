@@ -100,7 +100,7 @@ class _Out(ma.Schema):
         unknown = RAISE
 
 
-class UnitRefSchema(_Out):
+class ReportUnitSchema(_Out):
     """A unit version."""
 
     code = fields.String()
@@ -138,7 +138,7 @@ class CountsSchema(_Out):
 class PovertyUnitSchema(CountsSchema):
     """One child unit."""
 
-    unit = fields.Nested(UnitRefSchema)
+    unit = fields.Nested(ReportUnitSchema)
     ethnic_minority = fields.Nested(CountsSchema)
 
 
@@ -153,7 +153,7 @@ class PovertyReportSchema(CountsSchema):
     """``GET /reports/poverty``."""
 
     report = fields.String()
-    unit = fields.Nested(UnitRefSchema)
+    unit = fields.Nested(ReportUnitSchema)
     as_of = fields.String(metadata={"format": "date"})
     known_at = fields.String(metadata={"format": "date-time"})
     units = fields.String()
@@ -209,14 +209,14 @@ class AnnualGroupSchema(AnnualFiguresSchema):
 class AnnualUnitSchema(AnnualGroupSchema):
     """One child unit (figures are null for a date on which the unit did not exist)."""
 
-    unit = fields.Nested(UnitRefSchema)
+    unit = fields.Nested(ReportUnitSchema)
 
 
 class AnnualReportSchema(AnnualGroupSchema):
     """``GET /reports/annual``."""
 
     report = fields.String()
-    unit = fields.Nested(UnitRefSchema)
+    unit = fields.Nested(ReportUnitSchema)
     year = fields.Integer()
     start = fields.String(metadata={"format": "date"})
     end = fields.String(metadata={"format": "date"})
@@ -256,7 +256,7 @@ class CampaignReportSchema(_Out):
     """``GET /reports/campaign``."""
 
     report = fields.String()
-    unit = fields.Nested(UnitRefSchema)
+    unit = fields.Nested(ReportUnitSchema)
     from_year = fields.Integer()
     to_year = fields.Integer()
     known_at = fields.String(metadata={"format": "date-time"})
