@@ -37,6 +37,43 @@ def available(backend: str, directory: Path = MIGRATIONS_DIR) -> list[Migration]
     return [Migration(p.stem, p) for p in sorted((directory / backend).glob("*.sql"))]
 
 
+def pending(config: StoreConfig) -> list[str]:
+    """The migrations not yet applied to the store (all of them when it does not exist)."""
+    wanted = [m.version for m in available("postgres" if config.is_postgres else "sqlite")]
+    if config.is_postgres:
+        with psycopg.connect(config.psycopg_conninfo(), autocommit=True) as conn:
+            exists = conn.execute(
+                "SELECT to_regclass(%s)", (f"{config.schema}.schema_migrations",)
+            ).fetchone()
+            if exists is None or exists[0] is None:
+                return wanted
+            done = {
+                r[0]
+                for r in conn.execute(
+                    sql.SQL("SELECT version FROM {}.schema_migrations").format(
+                        sql.Identifier(config.schema)
+                    )
+                )
+            }
+    else:
+        assert config.sqlite_path is not None
+        if not config.sqlite_path.exists():
+            return wanted
+        conn = sqlite3.connect(f"file:{config.sqlite_path}?mode=ro", uri=True)
+        try:
+            table = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
+            ).fetchone()
+            done = (
+                {r[0] for r in conn.execute("SELECT version FROM schema_migrations")}
+                if table
+                else set()
+            )
+        finally:
+            conn.close()
+    return [v for v in wanted if v not in done]
+
+
 def migrate(config: StoreConfig) -> list[str]:
     """Apply every migration not yet applied; return the versions applied now."""
     if config.is_postgres:

@@ -131,3 +131,11 @@ def test_status_and_history_by_code_with_time_travel(store, monkeypatch) -> None
     assert missing.exit_code == 1 and "no household" in missing.output
     early = runner.invoke(cli, ["history", hid, "--known-at", "2000-01-01T00:00:00+00:00"])
     assert early.exit_code == 1
+
+
+def test_an_uninitialised_store_is_a_clear_error(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("CHUNGTAY_DATABASE_URL", f"sqlite:///{tmp_path}/none.sqlite")
+    result = CliRunner().invoke(cli, ["status", "01564-0001"])
+    assert result.exit_code == 1
+    assert "run `chungtay init`" in result.output
+    assert not (tmp_path / "none.sqlite").exists()

@@ -71,8 +71,21 @@ def settings() -> Settings:
 
 
 def open_application() -> Households:
-    """The application on the configured store."""
-    return build_application(settings())
+    """The application on the configured store; exit 1 if the store is not initialised."""
+    from infrastructure.migrations import pending
+    from web.bootstrap import store_config
+
+    s = settings()
+    try:
+        missing = pending(store_config(s))
+    except Exception as e:
+        _fail(f"cannot open the store {s.database_url}: {e}")
+    if missing:
+        _fail(
+            f"the store {s.database_url} is not initialised or not up to date "
+            f"(missing migrations: {', '.join(missing)}); run `chungtay init`"
+        )
+    return build_application(s)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -105,7 +118,7 @@ def init() -> None:
 @click.option("--json", "as_json", is_flag=True)
 def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bool) -> None:
     """Load a reproducible synthetic Hạ Lang history (2016 → Y) through the real write path."""
-    from application.demo import generate_demo, store_is_empty
+    from application.demo import StoreNotEmpty, generate_demo, store_is_empty
 
     app = open_application()
     try:
@@ -119,21 +132,32 @@ def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bo
                 bar.update(n - done[0])
                 done[0] = n
 
-            summary = generate_demo(
-                app, households=count, seed=seed, to_year=to_year, progress=progress
-            )
-        _emit(summary.to_dict(), as_json, lambda d: "\n".join(f"{k}: {v}" for k, v in d.items()))
+            try:
+                summary = generate_demo(
+                    app, households=count, seed=seed, to_year=to_year, progress=progress
+                )
+            except StoreNotEmpty as e:
+                _fail(f"{e} (use --if-empty to skip loading)")
+        _emit(summary.to_dict(), as_json, lambda _d: summary.to_text())
     finally:
         app.close()
 
 
 @cli.command()
 @click.option("--workers", type=click.IntRange(1, 64), default=None, help="default: 2 × cores + 1")
-def serve(workers: int | None) -> None:
-    """Serve the API with gunicorn (one application per worker, created after fork)."""
+@click.option(
+    "--no-projections",
+    is_flag=True,
+    help="do not supervise `chungtay projections run` (run it yourself)",
+)
+def serve(workers: int | None, no_projections: bool) -> None:
+    """Serve the API with gunicorn (one application per worker, created after fork).
+
+    Also keeps `chungtay projections run` alive beside the workers, so reports stay current.
+    """
     from web.server import run_server
 
-    run_server(settings(), workers=workers)
+    run_server(settings(), workers=workers, projections=not no_projections)
 
 
 @cli.command()
