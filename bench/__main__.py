@@ -268,7 +268,9 @@ def bench_backend(backend: str, households: int, figures: list[Figure]) -> None:
             raw.close()
             app.close()
         from bench.reports import bench_reports
+        from bench.supervision import bench_supervision
 
+        bench_supervision(backend, settings, figures, Figure)
         bench_reports(backend, settings, figures, Figure)
 
 

@@ -29,14 +29,24 @@ Rules (code, severity):
   household's active sponsor (conflict of interest).
 
 Two rules are about something that did *not* happen within a window, so no single fact triggers
-them: ``poor_without_sponsor`` is evaluated at every fact that can open or close a gap (a
-decision, a sponsorship starting or ending, a retraction, a closure), as known when that fact was
-recorded, and at the scan itself for a gap still open; ``exit_registration_without_support`` is
-evaluated as known 90 days after the window closed (entries recorded within 90 days of taking
-effect are on time; a support entered later is itself a late entry and does not clear it).
+them. ``poor_without_sponsor`` is judged at every fact that can end a gap (a sponsorship
+starting, a decision out of poverty, a closure, a retraction), as known when that fact was
+recorded, and at the scan itself for a gap still open; days are counted from the campaign's
+start (9 November 2017, notice 393/PĐ-UBND), when sponsorship of every poor household began.
+``exit_registration_without_support`` is judged as known 90 days after the window closed
+(entries recorded within 90 days of taking effect are on time; a support entered later is
+itself a late entry and does not clear it).
 
 A trigger fact later voided by a retraction still yields its anomaly (that is what the record
 said then), with ``corrected_by`` naming the retraction, and ``open`` false.
+
+Cost. The status timeline depends only on the registration, the decisions, the closures and the
+retractions, so it is folded from those alone (:func:`domain.situation.timeline`), once per
+such fact; and because a decision or closure recorded later but dated after a day changes
+nothing on or before that day, a later timeline answers for earlier facts as long as only such
+facts follow (:meth:`_History.timeline_for`; a property test checks it against the fold).
+Whether a decision contradicts the assessment is folded only when it can (the decision is the
+one in force on its date and the latest assessment, or a retraction, leaves it possible).
 """
 
 from __future__ import annotations
@@ -50,7 +60,7 @@ import unicodedata
 from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from functools import lru_cache
 from importlib import resources
 from typing import Any, Final
@@ -68,6 +78,7 @@ from domain.events import (
     fact_type,
 )
 from domain.situation import Situation, StatusPeriod, fold
+from domain.situation import timeline as fold_timeline
 from domain.vocabulary import FINDING_SEVERITIES, STATUSES
 
 # -- rules -------------------------------------------------------------------------------------
@@ -482,6 +493,16 @@ class _History:
         for f in self._status_facts:
             latest = self._status_latest[-1] if self._status_latest else f.effective_on
             self._status_latest.append(max(latest, f.effective_on))
+        # The earliest effective date among status facts from index j on (a retraction counts as
+        # the earliest possible date): when it lies after a day, everything from j on is shared.
+        self._suffix_earliest: list[date] = [date.max] * (len(self._status_facts) + 1)
+        for j in range(len(self._status_facts) - 1, -1, -1):
+            f = self._status_facts[j]
+            own = date.min if type(f) is Retracted else f.effective_on
+            self._suffix_earliest[j] = min(own, self._suffix_earliest[j + 1])
+        self.assessments = [f for f in self.facts if type(f) is Assessed]
+        self._horizons: dict[int, date] = {}
+        self._pairs: dict[tuple[int, int], list[tuple[StatusPeriod, StatusPeriod]]] = {}
 
     def fact(self, version: int) -> Any:
         """The fact with that version."""
@@ -503,10 +524,7 @@ class _History:
         epoch = self._status_versions[i - 1]
         cached = self._timelines.get(epoch)
         if cached is None:
-            upto = self._status_facts[:i]
-            cached = fold(
-                self.household_id, upto, upto[0].effective_on, self.fact(epoch).timestamp
-            ).timeline
+            cached = fold_timeline(self._status_facts[:i], self.fact(epoch).timestamp)
             self._timelines[epoch] = cached
         return cached
 
@@ -524,22 +542,41 @@ class _History:
         before ``day``, stops the sharing.
         """
         i = bisect_right(self._status_versions, version)
-        j, n = i, len(self._status_facts)
-        while j < n:
-            f = self._status_facts[j]
-            if type(f) is Retracted or f.effective_on <= day:
-                break
-            j += 1
+        n = len(self._status_facts)
+        if self._suffix_earliest[i] > day:
+            j = n  # every later status fact takes effect after the day: the latest serves
+        else:
+            j = i
+            while j < n:
+                f = self._status_facts[j]
+                if type(f) is Retracted or f.effective_on <= day:
+                    break
+                j += 1
         timeline = self.timeline_known_by(self._status_versions[j - 1])
         return truncate(timeline, day) if cut else timeline
+
+    def repoverty_pairs(
+        self, timeline: tuple[StatusPeriod, ...], months: int
+    ) -> list[tuple[StatusPeriod, StatusPeriod]]:
+        """:func:`_repoverty_pairs` of a timeline, once per timeline."""
+        key = (id(timeline), months)
+        found = self._pairs.get(key)
+        if found is None:
+            found = _repoverty_pairs(timeline, months)
+            self._pairs[key] = found
+        return found
 
     def horizon(self, version: int) -> date:
         """The last civil date the record could speak of when fact ``version`` was recorded: its
         recording date (no fact takes effect in the future), or a later effective date if a
         decision says so."""
-        moment = local_date(self.fact(version).timestamp, self.zone)
-        i = bisect_right(self._status_versions, version)
-        return max(moment, self._status_latest[i - 1]) if i else moment
+        found = self._horizons.get(version)
+        if found is None:
+            moment = local_date(self.fact(version).timestamp, self.zone)
+            i = bisect_right(self._status_versions, version)
+            found = max(moment, self._status_latest[i - 1]) if i else moment
+            self._horizons[version] = found
+        return found
 
     def retracted_before(self, version: int) -> bool:
         """Whether any retraction was recorded by fact ``version``."""
@@ -692,6 +729,8 @@ def _reserved_programmes(h: _History, as_of: date, programmes: ProgrammeCatalogu
         timeline = h.timeline_for(v, s.effective_on, cut=False)
         period = status_on(timeline, s.effective_on)
         status = period.status if period is not None else "not_poor"
+        if any(status in r.eligible_statuses for r in rules):
+            continue
         exits = exits_before(timeline, s.effective_on)
         if any(r.admits(status, exits, s.effective_on) for r in rules):
             continue
@@ -714,9 +753,13 @@ def _reserved_programmes(h: _History, as_of: date, programmes: ProgrammeCatalogu
                 f"support v{v} ({s.category}, programme {s.programme!r}, funding "
                 f"{s.funding_source!r}, {_vnd(s.amount_vnd)}, provider {s.provider!r}) took "
                 f"effect on {s.effective_on.isoformat()}, when the household was {status}"
-                f"{decided}{last_exit}; the programme rule"
-                f"{'s' if len(rules) > 1 else ''} {', '.join(r.describe() for r in rules)} "
-                "admit no such household",
+                f"{decided}{last_exit}; "
+                + (
+                    f"the programme rules {', '.join(r.describe() for r in rules)} admit"
+                    if len(rules) > 1
+                    else f"the programme rule {rules[0].describe()} admits"
+                )
+                + " no such household",
                 v,
                 details={
                     "status": status,
@@ -756,7 +799,7 @@ def _decisions(h: _History, as_of: date, wanted: set[str], limits: Limits) -> li
                     [c["version"], v],
                     f"decision {r.decision_number} (v{v}) of {r.effective_on.isoformat()} "
                     f"recognised the household {r.status}, but the latest assessment before it "
-                    f"(v{c['version']}, {c['assessed_on']}, by {c.get('standard')}) classified it "
+                    f"(v{c['version']}, {c['assessed_on']}, standard {c.get('standard')}) classified it "
                     f"{c['status']} by route {c['route']} (income "
                     f"{_vnd(c['income_per_capita'])}, {c['deprivation_count']} deprivation(s))",
                     v,
@@ -769,7 +812,7 @@ def _decisions(h: _History, as_of: date, wanted: set[str], limits: Limits) -> li
                 )
             )
         if "re_poverty_within_24_months" in wanted:
-            for exit_p, back in _repoverty_pairs(timeline, limits.re_poverty_months):
+            for exit_p, back in h.repoverty_pairs(timeline, limits.re_poverty_months):
                 pair = (exit_p.version or 0, back.version or 0)
                 if (
                     pair in seen_pairs
@@ -814,11 +857,11 @@ def _may_contradict(h: _History, r: Any, timeline: Sequence[StatusPeriod]) -> bo
     if h.retracted_before(v):
         return True
     latest = None
-    for f in h.facts[:v]:
-        if (
-            type(f) is Assessed
-            and f.effective_on <= r.effective_on
-            and (latest is None or f.effective_on >= latest.effective_on)
+    for f in h.assessments:
+        if f.originator_version > v:
+            break
+        if f.effective_on <= r.effective_on and (
+            latest is None or f.effective_on >= latest.effective_on
         ):
             latest = f
     return latest is not None and latest.classification["status"] != r.status
@@ -951,8 +994,14 @@ def _sponsor_gaps(h: _History, as_of: date, known_at: datetime, limits: Limits) 
                 assert gap.end is not None
                 until = gap.end - timedelta(days=1)
                 span = f"from {gap.start.isoformat()} until {until.isoformat()}"
+                if gap.closed_by is not None:
+                    span += f" (then {fact_type(h.fact(gap.closed_by))} v{gap.closed_by})"
                 if at_scan:
                     moment = known_at
+            if gap is not found:
+                span += (
+                    f"; counted from {limits.sponsorship_from.isoformat()}, the campaign's start"
+                )
             out.append(
                 h.anomaly(
                     "poor_without_sponsor",
@@ -987,7 +1036,10 @@ def _exit_without_support(
             continue  # the 12 months are not over on as_of
         moment = max(
             e.timestamp,
-            min(known_at, end_of_day(deadline + timedelta(days=limits.on_time_days), zone)),
+            min(
+                known_at,
+                end_of_day(deadline + timedelta(days=limits.on_time_days), zone).astimezone(UTC),
+            ),
         )
         p = h.prefix_at(moment)
         live = h.live_known_by(p)

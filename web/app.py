@@ -19,7 +19,7 @@ from application.households import Households
 from infrastructure.read_models import ReadModelSource
 from infrastructure.settings import Settings
 from web import auth, problems
-from web.api import audit, classify, health, households, recognitions, reports, units
+from web.api import audit, classify, health, households, inspection, recognitions, reports, units
 from web.api.common import require_json_body
 from web.api.context import EXTENSION, Services
 from web.api.health import DOCS_ASSETS_URL, assets
@@ -64,6 +64,7 @@ BLUEPRINTS = (
     classify.blp,
     units.blp,
     reports.reports_blp,
+    inspection.inspection_blp,
     audit.blp,
 )
 

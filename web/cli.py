@@ -322,10 +322,12 @@ def audit_diff(
 def _register_commands() -> None:
     from web.cli_accounts import register_account_commands
     from web.cli_audit import register_audit_commands
+    from web.cli_inspect import register_inspect_commands
     from web.cli_reports import register_report_commands
 
     register_account_commands(cli)
     register_report_commands(cli)
+    register_inspect_commands(cli)
     register_audit_commands(cli)
     audit = cli.commands["audit"]
     assert isinstance(audit, click.Group)

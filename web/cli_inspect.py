@@ -206,15 +206,20 @@ def _evaluation_text(d: dict[str, Any]) -> str:
     lines = [f"re-poverty within {d['horizon_months']} months of each year's end"]
     for y in d["years"]:
         lines.append(
-            f"  {y['year']}: {y['scored']} scored, {y['fell_back']} fell back, AUC {y['auc']}, "
-            f"precision@k {y['precision_at_k']}, base rate {y['base_rate']}"
+            f"  {y['year']}: {y['scored']} scored, {y['fell_back']} fell back "
+            f"(base rate {y['base_rate']}), AUC {y['auc']}, precision@k {y['precision_at_k']}"
+            + ("  [a new standard took over]" if y["standard_change_in_horizon"] else "")
         )
-    p = d["pooled"]
+    m = d["summary"]
     lines.append(
-        f"  pooled: {p['scored']} scored, {p['fell_back']} fell back, AUC {p['auc']}, "
-        f"precision@k {p['precision_at_k']}, base rate {p['base_rate']}"
+        f"  mean over years without a change of standard: AUC {m['mean_auc']}, precision@k "
+        f"{m['mean_precision_at_k']} (base rate {m['mean_base_rate']}); pooled AUC "
+        f"{m['pooled_auc']}; all years: mean AUC {m['mean_auc_all_years']}"
     )
-    lines.append("  component AUC: " + ", ".join(f"{k} {v}" for k, v in d["component_auc"].items()))
+    lines.append(
+        "  component AUC (mean): "
+        + ", ".join(f"{k} {v}" for k, v in m["mean_component_auc"].items())
+    )
     return "\n".join(lines)
 
 

@@ -10,6 +10,7 @@ from flask import Response, jsonify, url_for
 from marshmallow import RAISE
 
 from application import queries
+from application.access import Forbidden
 from application.households import Households, Recorded
 from application.status import status_object, unit_on
 from domain.events import Registered
@@ -457,8 +458,21 @@ def inspect(data: dict[str, Any], ref: str) -> dict[str, Any]:
     """Record an inspection (kiểm tra)
 
     Recorded by inspectors (for households in their units) and admins; not by officers, whose
-    work the inspection checks.
+    work the inspection checks. Separation of duties: an inspector who assessed, recognised or
+    sponsors the household may not inspect it (403 with the reason). A `plan_id` must name an
+    inspection plan that contains the household (422 otherwise).
     """
+    from application.supervision import plan_membership, separation_of_duties
+    from web.api.inspection import current_plans
+
+    app = households()
+    reason = separation_of_duties(app.get(ref), current_user().name)
+    if reason:
+        raise Forbidden(reason)
+    if data.get("plan_id"):
+        why = plan_membership(current_plans(), data["plan_id"], str(app.household_id(ref)))
+        if why:
+            raise Problem(422, why, errors={"plan_id": [why]})
     return _fact(ref, data, "inspect")
 
 

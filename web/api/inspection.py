@@ -7,8 +7,10 @@
 * ``POST /inspection/plans`` — draw and record an inspection plan (reproducible for its seed);
 * ``GET /inspection/plans/{plan_id}`` and ``GET /inspection/plans/{plan_id}/progress``.
 
-Wiring (done by ``web/app.py``): register :data:`inspection_blp` and gate the roles (see the
-report). The Households application comes from ``app.extensions["chungtay"]`` (the application
+Wiring (done by ``web/app.py``): register :data:`inspection_blp`. Roles: reads of anomalies,
+plans and progress by admins, inspectors and auditors (:data:`SUPERVISORS`), the at-risk ranking
+also by officers; drawing a plan goes through :func:`web.api.common.recording` (``inspection``:
+inspectors and admins, with ``Idempotency-Key``). The Households application comes from ``app.extensions["chungtay"]`` (the application
 itself, or the services object holding it as ``.households``); the plan store from
 ``app.extensions["chungtay.inspection_plans"]``, created from the services' settings on first use
 when absent. Results are limited to the caller's units (admins and auditors see every unit), and
@@ -39,10 +41,14 @@ from application.supervision import (
 )
 from domain.situation import Situation
 from domain.supervision import RULE_CODES
-from web.api.common import blueprint, log_reads, problems
-from web.auth import policy
+from web.api.common import IDEMPOTENCY_HEADER, blueprint, log_reads, problems, recording
+from web.auth import policy, requires
 from web.problems import Problem
 from web.schemas import ISODate, Query, Strict, StrictInteger, UnitCode
+
+SUPERVISORS = ("admin", "inspector", "auditor")
+"""Who reads anomalies, plans and progress; officers also read the at-risk ranking (their units),
+since acting on it is their work. Drawing a plan is for inspectors and admins (``recording``)."""
 
 PLANS_EXTENSION = "chungtay.inspection_plans"
 """``app.extensions`` key of the :class:`~application.supervision.PlanStore`."""
@@ -261,7 +267,8 @@ def _households() -> Any:
     return getattr(found, "households", found)
 
 
-def _plans() -> PlanStore:
+def current_plans() -> PlanStore:
+    """The plan store of this Flask app (also for the inspections hook in households)."""
     store: PlanStore | None = current_app.extensions.get(PLANS_EXTENSION)
     if store is None:
         from infrastructure.supervision import plan_store
@@ -316,6 +323,7 @@ def _invalid(e: InvalidInput, where: str) -> Problem:
 
 
 @inspection_blp.route("/inspection/anomalies", methods=["GET"])
+@requires(*SUPERVISORS)
 @inspection_blp.arguments(AnomalyQuery, location="query", unknown=RAISE)
 @inspection_blp.response(200, AnomalyListSchema)
 @problems(inspection_blp, 401, 403, 422)
@@ -350,6 +358,7 @@ def anomalies(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @inspection_blp.route("/inspection/at-risk", methods=["GET"])
+@requires(*SUPERVISORS, "officer")
 @inspection_blp.arguments(AtRiskQuery, location="query", unknown=RAISE)
 @inspection_blp.response(200, AtRiskSchema)
 @problems(inspection_blp, 401, 403, 422)
@@ -378,16 +387,20 @@ def at_risk_households(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @inspection_blp.route("/inspection/plans", methods=["POST"])
+@recording("inspection")
 @inspection_blp.arguments(PlanRequestSchema)
 @inspection_blp.response(201, PlanSchema)
-@problems(inspection_blp, 400, 401, 403, 422)
+@problems(inspection_blp, 400, 401, 403, 409, 413, 415, 422)
+@inspection_blp.doc(parameters=[IDEMPOTENCY_HEADER])
 def create_plan(data: dict[str, Any]) -> dict[str, Any]:
     """Draw and record an inspection plan
 
     A sample of `size` households of `unit` for `year`, stratified by commune and weighted by
     risk (open anomalies of the year and the two before, and the re-poverty score), drawn from
     the record as it stands now; reproducible from its `seed` (recorded with the plan, random
-    when not given). Inspections recorded with this `plan_id` show up in its progress.
+    when not given). Inspections recorded with this `plan_id` show up in its progress. Drawn by
+    inspectors (in their units) and admins. A retry with the same `Idempotency-Key` returns the
+    first plan and draws nothing new. `If-Match` does not apply.
     """
     app = _households()
     user = _user()
@@ -395,7 +408,7 @@ def create_plan(data: dict[str, Any]) -> dict[str, Any]:
     try:
         plan = draw_plan(
             app,
-            _plans(),
+            current_plans(),
             unit=data["unit"],
             year=data["year"],
             size=data["size"],
@@ -411,7 +424,7 @@ def create_plan(data: dict[str, Any]) -> dict[str, Any]:
 
 def _plan_or_404(plan_id: str) -> Any:
     try:
-        plan = get_plan(_plans(), plan_id)
+        plan = get_plan(current_plans(), plan_id)
     except PlanNotFound as e:
         raise Problem(404, str(e)) from None
     _require_unit(plan.unit, plan.as_of, "read inspection plans of")
@@ -419,6 +432,7 @@ def _plan_or_404(plan_id: str) -> Any:
 
 
 @inspection_blp.route("/inspection/plans/<plan_id>", methods=["GET"])
+@requires(*SUPERVISORS)
 @inspection_blp.response(200, PlanSchema)
 @problems(inspection_blp, 401, 403, 404)
 def read_plan(plan_id: str) -> dict[str, Any]:
@@ -433,6 +447,7 @@ def read_plan(plan_id: str) -> dict[str, Any]:
 
 
 @inspection_blp.route("/inspection/plans/<plan_id>/progress", methods=["GET"])
+@requires(*SUPERVISORS)
 @inspection_blp.response(200, ProgressSchema)
 @problems(inspection_blp, 401, 403, 404)
 def progress(plan_id: str) -> dict[str, Any]:
@@ -443,6 +458,6 @@ def progress(plan_id: str) -> dict[str, Any]:
     (a retraction, a new assessment or a new decision). Totals overall and by commune.
     """
     _plan_or_404(plan_id)
-    result = plan_progress(_households(), _plans(), plan_id)
+    result = plan_progress(_households(), current_plans(), plan_id)
     _log([h["household_id"] for h in result["households"]])
     return result
