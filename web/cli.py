@@ -6,11 +6,9 @@ own usage errors already exit 2). Every command that prints a result takes ``--j
 
 from __future__ import annotations
 
-import json
 import sys
-from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -18,56 +16,8 @@ from application import queries
 from application.errors import HouseholdNotFound
 from application.households import Households
 from domain.standards import ClassificationInputError, UnknownStandardError, load_standards
-from infrastructure.settings import Settings
 from web.bootstrap import build_application, initialise_store
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        click.echo(human(data))
-
-
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO date (YYYY-MM-DD)", param, ctx)
-
-
-class _Timestamp(click.ParamType):
-    name = "ISO-8601 timestamp with offset"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 timestamp", param, ctx)
-        if moment.tzinfo is None:
-            self.fail(f"{value!r} needs a UTC offset (e.g. 2024-01-01T00:00:00+07:00)", param, ctx)
-        return moment
-
-
-DATE = _Date()
-TIMESTAMP = _Timestamp()
-
-
-def settings() -> Settings:
-    """Settings from the environment (CONTRACT §2)."""
-    return Settings.from_env()
+from web.cli_common import DATE, TIMESTAMP, current_settings, emit, fail
 
 
 def open_application() -> Households:
@@ -75,13 +25,13 @@ def open_application() -> Households:
     from infrastructure.migrations import pending
     from web.bootstrap import store_config
 
-    s = settings()
+    s = current_settings()
     try:
         missing = pending(store_config(s))
     except Exception as e:
-        _fail(f"cannot open the store {s.database_url}: {e}")
+        fail(f"cannot open the store {s.database_url}: {e}")
     if missing:
-        _fail(
+        fail(
             f"the store {s.database_url} is not initialised or not up to date "
             f"(missing migrations: {', '.join(missing)}); run `chungtay init`"
         )
@@ -99,7 +49,7 @@ def init() -> None:
     """Create or upgrade the store (run the migrations) and the signing key."""
     from infrastructure.signing import ensure_signing_key
 
-    s = settings()
+    s = current_settings()
     applied = initialise_store(s)
     ensure_signing_key(s.signing_key)
     click.echo(
@@ -137,8 +87,8 @@ def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bo
                     app, households=count, seed=seed, to_year=to_year, progress=progress
                 )
             except StoreNotEmpty as e:
-                _fail(f"{e} (use --if-empty to skip loading)")
-        _emit(summary.to_dict(), as_json, lambda _d: summary.to_text())
+                fail(f"{e} (use --if-empty to skip loading)")
+        emit(summary.to_dict(), as_json, lambda _d: summary.to_text())
     finally:
         app.close()
 
@@ -157,7 +107,7 @@ def serve(workers: int | None, no_projections: bool) -> None:
     """
     from web.server import run_server
 
-    run_server(settings(), workers=workers, projections=not no_projections)
+    run_server(current_settings(), workers=workers, projections=not no_projections)
 
 
 @cli.command()
@@ -183,7 +133,7 @@ def classify(standard: str, area_type: str, income: int, deprived: str, as_json:
         "thresholds": dict(result.thresholds),
         "assessed_on": None,
     }
-    _emit(
+    emit(
         data,
         as_json,
         lambda d: (
@@ -245,10 +195,10 @@ def status(household: str, as_of: date | None, known_at: datetime | None, as_jso
     try:
         data = queries.status(app, household, as_of, known_at)
     except HouseholdNotFound as e:
-        _fail(str(e))
+        fail(str(e))
     finally:
         app.close()
-    _emit(data, as_json, _status_text)
+    emit(data, as_json, _status_text)
 
 
 def _history_text(d: dict[str, Any]) -> str:
@@ -272,10 +222,10 @@ def history(household: str, known_at: datetime | None, as_json: bool) -> None:
     try:
         data = queries.history(app, household, known_at)
     except HouseholdNotFound as e:
-        _fail(str(e))
+        fail(str(e))
     finally:
         app.close()
-    _emit(data, as_json, _history_text)
+    emit(data, as_json, _history_text)
 
 
 def _diff_text(d: dict[str, Any]) -> str:
@@ -313,10 +263,10 @@ def audit_diff(
     try:
         data = status_diff(app, unit=unit, as_of=as_of, known_from=known_from, known_to=known_to)
     except UnknownUnitError as e:
-        _fail(str(e))
+        fail(str(e))
     finally:
         app.close()
-    _emit(data, as_json, _diff_text)
+    emit(data, as_json, _diff_text)
 
 
 def _register_commands() -> None:

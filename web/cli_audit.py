@@ -16,7 +16,7 @@ import json
 import sys
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -24,44 +24,13 @@ from application.audit import AuditError, Checkpoint, VerificationFailed, Verifi
 from application.errors import HouseholdNotFound
 from application.replay_pack import PackReport, verify_pack
 from infrastructure.settings import Settings
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
+from web.cli_common import DATE, TIMESTAMP, fail
 
 
 def _dump(data: Any, pretty: bool = False) -> str:
     if pretty:
         return json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True)
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-
-
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO date (YYYY-MM-DD)", param, ctx)
-
-
-class _Timestamp(click.ParamType):
-    name = "ISO-8601 timestamp with offset"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 timestamp", param, ctx)
-        if moment.tzinfo is None:
-            self.fail(f"{value!r} needs a UTC offset (e.g. 2024-01-01T00:00:00+07:00)", param, ctx)
-        return moment
 
 
 def _subgroup(cli: click.Group, name: str, help_text: str) -> click.Group:
@@ -152,9 +121,9 @@ def register_audit_commands(cli: click.Group) -> None:
         except VerificationFailed as e:
             if as_json:
                 click.echo(_dump(e.report.to_dict()))
-            _fail(str(e))
+            fail(str(e))
         except AuditError as e:
-            _fail(str(e))
+            fail(str(e))
         click.echo(_dump(cp.to_dict(), pretty=not as_json))
 
     @audit.command("verify")
@@ -190,7 +159,7 @@ def register_audit_commands(cli: click.Group) -> None:
         try:
             report = build_audit(Settings.from_env()).verify(external, trusted)
         except AuditError as e:
-            _fail(str(e))
+            fail(str(e))
         if as_json:
             click.echo(_dump(report.to_dict(), pretty=True))
         else:
@@ -217,11 +186,11 @@ def register_audit_commands(cli: click.Group) -> None:
         try:
             pack = build_audit(settings).export_household(app, household)
         except HouseholdNotFound as e:
-            _fail(str(e))
+            fail(str(e))
         except VerificationFailed as e:
-            _fail(f"cannot export: {e}")
+            fail(f"cannot export: {e}")
         except AuditError as e:
-            _fail(str(e))
+            fail(str(e))
         finally:
             app.close()
         out.parent.mkdir(parents=True, exist_ok=True)
@@ -249,10 +218,8 @@ def register_audit_commands(cli: click.Group) -> None:
 
     @cli.command("verify-pack")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--as-of", type=_Date(), default=None, help="default: the pack's own date")
-    @click.option(
-        "--known-at", type=_Timestamp(), default=None, help="default: the pack's own moment"
-    )
+    @click.option("--as-of", type=DATE, default=None, help="default: the pack's own date")
+    @click.option("--known-at", type=TIMESTAMP, default=None, help="default: the pack's own moment")
     @click.option("--json", "as_json", is_flag=True, help="the full report as JSON")
     def verify_pack_command(
         file: Path, as_of: date | None, known_at: datetime | None, as_json: bool

@@ -14,12 +14,10 @@ to draw from, store not initialised), 2 usage error (bad option, unknown unit or
 
 from __future__ import annotations
 
-import json
-import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
@@ -36,46 +34,9 @@ from application.supervision import (
     scan_anomalies,
 )
 from domain.supervision import RULE_CODES
-from infrastructure.settings import Settings
+from web.cli_common import DATE, current_settings, emit, fail
 
-
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO date (YYYY-MM-DD)", param, ctx)
-
-
-DATE = _Date()
 UNIT = click.STRING
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _emit(data: Any, as_json: bool, human: Callable[[Any], str]) -> None:
-    if as_json:
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True))
-    else:
-        click.echo(human(data))
-
-
-def _settings() -> Settings:
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_root().obj if ctx is not None else None
-    if isinstance(obj, Settings):
-        return obj
-    found = getattr(obj, "settings", None) or (
-        obj.get("settings") if isinstance(obj, dict) else None
-    )
-    return found if isinstance(found, Settings) else Settings.from_env()
 
 
 @contextmanager
@@ -83,7 +44,7 @@ def _session() -> Iterator[tuple[Households, PlanStore]]:
     from infrastructure.supervision import plan_store
     from web.bootstrap import build_application, store_config
 
-    settings = _settings()
+    settings = current_settings()
     app = build_application(settings)
     plans = plan_store(store_config(settings))
     try:
@@ -250,7 +211,7 @@ def register_inspect_commands(cli: click.Group) -> None:
         """Explained anomalies, each with the facts that trigger it, evaluated as known then."""
         with _session() as (app, _plans), _usage_errors():
             data = scan_anomalies(app, unit=unit, as_of=as_of, kinds=kinds or None)
-        _emit(data, as_json, _anomalies_text)
+        emit(data, as_json, _anomalies_text)
 
     @inspect.command()
     @click.option("--unit", type=UNIT, required=True, help="unit code the plan covers")
@@ -272,9 +233,9 @@ def register_inspect_commands(cli: click.Group) -> None:
                 )
             except InvalidInput as e:
                 if e.field == "unit" and e.message.startswith("no resident household"):
-                    _fail(e.message)
+                    fail(e.message)
                 raise
-        _emit(drawn.to_dict(), as_json, _plan_text)
+        emit(drawn.to_dict(), as_json, _plan_text)
 
     @inspect.command()
     @click.option("--plan", "plan_id", default=None, help="plan id (default: every plan)")
@@ -283,13 +244,13 @@ def register_inspect_commands(cli: click.Group) -> None:
         """Which planned households were visited, what was found, what was corrected since."""
         with _session() as (app, plans):
             if plan_id is None:
-                _emit(plans_overview(app, plans), as_json, _overview_text)
+                emit(plans_overview(app, plans), as_json, _overview_text)
                 return
             try:
                 data = plan_progress(app, plans, plan_id)
             except PlanNotFound as e:
-                _fail(str(e))
-        _emit(data, as_json, _progress_text)
+                fail(str(e))
+        emit(data, as_json, _progress_text)
 
     @inspect.command("at-risk")
     @click.option("--unit", type=UNIT, default=None, help="unit code (default: every household)")
@@ -300,7 +261,7 @@ def register_inspect_commands(cli: click.Group) -> None:
         """Households that exited poverty, ranked by the explained re-poverty score."""
         with _session() as (app, _plans), _usage_errors():
             data = at_risk(app, unit=unit, as_of=as_of, limit=limit)
-        _emit(data, as_json, _at_risk_text)
+        emit(data, as_json, _at_risk_text)
 
     @inspect.command()
     @click.option("--from-year", type=click.IntRange(2016, 2100), required=True)
@@ -315,4 +276,4 @@ def register_inspect_commands(cli: click.Group) -> None:
             data = early_warning_quality(
                 app, years=range(from_year, to_year + 1), horizon_months=horizon
             )
-        _emit(data, as_json, _evaluation_text)
+        emit(data, as_json, _evaluation_text)

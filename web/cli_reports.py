@@ -18,63 +18,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from application.reports import ReplaySource, ReportError, Reports
 from infrastructure import exports
-from infrastructure.settings import Settings
+from web.cli_common import DATE, TIMESTAMP, current_settings, fail
 
 FORMATS = ("table", "csv", "xlsx", "json")
 
 
-class _Date(click.ParamType):
-    name = "YYYY-MM-DD"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> date:
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO date (YYYY-MM-DD)", param, ctx)
-
-
-class _Timestamp(click.ParamType):
-    name = "ISO-8601 timestamp with offset"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> datetime:
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(value)
-        except ValueError:
-            self.fail(f"{value!r} is not an ISO 8601 timestamp", param, ctx)
-        if moment.tzinfo is None:
-            self.fail(f"{value!r} needs a UTC offset (e.g. 2024-01-01T00:00:00+07:00)", param, ctx)
-        return moment
-
-
-DATE = _Date()
-TIMESTAMP = _Timestamp()
 YEAR = click.IntRange(1900, 9998)
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(1)
-
-
-def _settings() -> Settings:
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_root().obj if ctx is not None else None
-    if isinstance(obj, Settings):
-        return obj
-    found = getattr(obj, "settings", None) or (
-        obj.get("settings") if isinstance(obj, dict) else None
-    )
-    return found if isinstance(found, Settings) else Settings.from_env()
 
 
 @contextmanager
@@ -84,7 +39,7 @@ def _session(source: str, refresh: bool) -> Iterator[Reports]:
     from infrastructure.read_models import ReadModelSource
     from web.bootstrap import build_application, store_config
 
-    settings = _settings()
+    settings = current_settings()
     app = build_application(settings)
     config = store_config(settings)
     closers: list[Callable[[], None]] = [app.close]
@@ -98,7 +53,7 @@ def _session(source: str, refresh: bool) -> Iterator[Reports]:
             try:
                 projection.catch_up()
             except Exception as e:  # missing tables: the store predates this version
-                _fail(f"the read models cannot be updated ({e}); run `chungtay init` first")
+                fail(f"the read models cannot be updated ({e}); run `chungtay init` first")
         read_models = ReadModelSource(config)
         closers.append(read_models.close)
         yield Reports(app, read_models)
@@ -372,7 +327,7 @@ def annual(
                 exports.rate_chart(series, chart)
                 click.echo(f"written {chart}", err=True)
         except ReportError as e:
-            _fail(e.message)
+            fail(e.message)
     _output(data, fmt, out, as_json)
 
 
@@ -398,7 +353,7 @@ def poverty(
         try:
             data = reports.poverty(unit, as_of, known_at, units_mode)
         except ReportError as e:
-            _fail(e.message)
+            fail(e.message)
     _output(data, fmt, out, as_json)
 
 
@@ -428,7 +383,7 @@ def campaign(
         try:
             data = reports.campaign(unit, from_year, to_year, known_at, units_mode)
         except ReportError as e:
-            _fail(e.message)
+            fail(e.message)
     _output(data, fmt, out, as_json)
 
 
@@ -452,7 +407,7 @@ def emulation(
         try:
             data = reports.emulation(year, unit, known_at)
         except ReportError as e:
-            _fail(e.message)
+            fail(e.message)
     _output(data, fmt, out, as_json)
 
 
@@ -469,7 +424,7 @@ def _projection(batch: int) -> Iterator[Any]:
     from infrastructure.projections import build_projection
     from web.bootstrap import build_application, store_config
 
-    settings = _settings()
+    settings = current_settings()
     app = build_application(settings)
     projection = build_projection(app, store_config(settings), batch_size=batch)
     try:
