@@ -83,7 +83,38 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
 
 
 class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
-    """PostgreSQL recorder that appends to ``event_hashes`` inside the event transaction."""
+    """PostgreSQL recorder that appends to ``event_hashes`` inside the event transaction.
+
+    It also inserts the events from four parallel arrays sent in binary, instead of the library's
+    array of composite values sent as text (whose escaping dominated the write path); the table
+    lock and the notification are the library's own, taken first as before.
+    """
+
+    def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
+        super().__init__(datastore, events_table_name=events_table_name)
+        self.insert_events_statement = SQL(
+            "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
+            "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
+            "RETURNING notification_id"
+        ).format(
+            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
+        )
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
+    ) -> None:
+        self._lock_table(curs)
+        self._notify_channel(curs)
+        curs.execute(
+            self.insert_events_statement,
+            (
+                [UUID(str(e.originator_id)) for e in stored_events],
+                [e.originator_version for e in stored_events],
+                [e.topic for e in stored_events],
+                [e.state for e in stored_events],
+            ),
+            binary=True,
+        )
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -121,6 +152,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [r[2] for r in rows],
                 [r[3] for r in rows],
             ),
+            binary=True,
         )
 
     def select_hashes(self, originator_id: UUID) -> dict[int, bytes]:
