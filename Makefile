@@ -27,7 +27,7 @@ test: $(STAMP)
 
 ## bench: benchmarks, each beside a raw-SQL baseline measured in the same run
 bench: $(STAMP)
-	$(BIN)/python -m bench
+	$(BIN)/python -m bench --out var/bench.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

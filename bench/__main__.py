@@ -490,10 +490,12 @@ def chain_cost(settings: Settings, backend: str, figures: list[Figure]) -> None:
     chained = build_application(settings)
     plain = PlainHouseholds(env=plain_env)
     try:
-        results = {}
-        for label, target in (("plain", plain), ("chained", chained)):
-            batch = households(label)
-            results[label] = timed(lambda t=target, b=batch: [t.save(h) for h in b])
+        results = {"plain": float("inf"), "chained": float("inf")}
+        for round_ in range(3):  # interleaved, best of three: the machine is shared
+            for label, target in (("plain", plain), ("chained", chained)):
+                batch = households(f"{label}{round_}")
+                seconds = timed(lambda t=target, b=batch: [t.save(h) for h in b])
+                results[label] = min(results[label], seconds)
         events = 400 * 10
         figures.append(
             Figure(
@@ -515,7 +517,7 @@ def chain_cost(settings: Settings, backend: str, figures: list[Figure]) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print (and optionally write) the figures."""
     parser = argparse.ArgumentParser(prog="python -m bench")
-    parser.add_argument("--households", type=int, default=2000)
+    parser.add_argument("--households", type=int, default=6000)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
     args = parser.parse_args(argv)
