@@ -19,7 +19,7 @@ def event_hash(
     prev: bytes, originator_id: UUID | str, version: int, topic: str, state: bytes
 ) -> bytes:
     """SHA-256 over an unambiguous encoding of one stored event and its predecessor's hash."""
-    oid = originator_id if isinstance(originator_id, UUID) else UUID(str(originator_id))
+    oid = originator_id if type(originator_id) is UUID else UUID(str(originator_id))
     topic_bytes = topic.encode("utf-8")
     h = hashlib.sha256()
     h.update(prev)

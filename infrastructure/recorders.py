@@ -21,30 +21,34 @@ from psycopg.sql import SQL, Identifier
 from infrastructure.hashing import GENESIS, event_hash
 
 
+def _uuid(value: UUID | str) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
 def _chain(
-    stored_events: Sequence[StoredEvent], previous: dict[tuple[str, int], bytes]
-) -> list[tuple[str, int, bytes, bytes]]:
+    stored_events: Sequence[StoredEvent], previous: dict[tuple[UUID, int], bytes]
+) -> list[tuple[UUID, int, bytes, bytes]]:
     """Hash a batch in order, taking predecessors from the batch itself or from ``previous``."""
-    rows: list[tuple[str, int, bytes, bytes]] = []
-    heads: dict[str, bytes] = {}
+    rows: list[tuple[UUID, int, bytes, bytes]] = []
+    heads: dict[UUID, bytes] = {}
     for s in stored_events:
-        oid = str(s.originator_id)
+        oid = _uuid(s.originator_id)
         if s.originator_version == 1:
             prev = GENESIS
         elif oid in heads:
             prev = heads[oid]
         else:
             prev = previous[(oid, s.originator_version - 1)]
-        digest = event_hash(prev, s.originator_id, s.originator_version, s.topic, s.state)
+        digest = event_hash(prev, oid, s.originator_version, s.topic, s.state)
         heads[oid] = digest
         rows.append((oid, s.originator_version, prev, digest))
     return rows
 
 
-def _needed_predecessors(stored_events: Sequence[StoredEvent]) -> list[tuple[str, int]]:
-    first: dict[str, int] = {}
+def _needed_predecessors(stored_events: Sequence[StoredEvent]) -> list[tuple[UUID, int]]:
+    first: dict[UUID, int] = {}
     for s in stored_events:
-        first.setdefault(str(s.originator_id), s.originator_version)
+        first.setdefault(_uuid(s.originator_id), s.originator_version)
     return [(oid, v - 1) for oid, v in first.items() if v > 1]
 
 
@@ -55,11 +59,11 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        previous: dict[tuple[str, int], bytes] = {}
+        previous: dict[tuple[UUID, int], bytes] = {}
         for oid, version in _needed_predecessors(stored_events):
             c.execute(
                 "SELECT hash FROM event_hashes WHERE originator_id=? AND originator_version=?",
-                (UUID(oid).hex, version),
+                (oid.hex, version),
             )
             row = c.fetchone()
             if row is None:
@@ -68,7 +72,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         c.executemany(
             "INSERT INTO event_hashes (originator_id, originator_version, prev_hash, hash) "
             "VALUES (?,?,?,?)",
-            [(UUID(oid).hex, v, p, h) for oid, v, p, h in _chain(stored_events, previous)],
+            [(oid.hex, v, p, h) for oid, v, p, h in _chain(stored_events, previous)],
         )
         return ids
 
@@ -96,9 +100,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
             "INSERT INTO {schema}.{table} (originator_id, originator_version, topic, state) "
             "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[]) "
             "RETURNING notification_id"
-        ).format(
-            schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name)
-        )
+        ).format(schema=Identifier(self.datastore.schema), table=Identifier(self.events_table_name))
 
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
@@ -122,7 +124,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         if not stored_events:
             return
         table = SQL("{}.event_hashes").format(Identifier(self.datastore.schema))
-        previous: dict[tuple[str, int], bytes] = {}
+        previous: dict[tuple[UUID, int], bytes] = {}
         needed = _needed_predecessors(stored_events)
         if needed:
             curs.execute(
@@ -131,10 +133,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                     "JOIN unnest(%s::uuid[], %s::bigint[]) AS n(oid, v) "
                     "ON h.originator_id = n.oid AND h.originator_version = n.v"
                 ).format(table),
-                ([UUID(o) for o, _ in needed], [v for _, v in needed]),
+                ([o for o, _ in needed], [v for _, v in needed]),
             )
             for row in curs.fetchall():
-                previous[(str(row["originator_id"]), row["originator_version"])] = bytes(
+                previous[(_uuid(row["originator_id"]), row["originator_version"])] = bytes(
                     row["hash"]
                 )
             missing = [n for n in needed if n not in previous]
@@ -147,7 +149,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 "SELECT * FROM unnest(%s::uuid[], %s::bigint[], %s::bytea[], %s::bytea[])"
             ).format(table),
             (
-                [UUID(r[0]) for r in rows],
+                [r[0] for r in rows],
                 [r[1] for r in rows],
                 [r[2] for r in rows],
                 [r[3] for r in rows],
