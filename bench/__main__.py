@@ -270,8 +270,11 @@ def bench_backend(backend: str, households: int, figures: list[Figure]) -> None:
         from bench.reports import bench_reports
         from bench.supervision import bench_supervision
 
+        from bench.http import bench_http
+
         bench_supervision(backend, settings, figures, Figure)
         bench_reports(backend, settings, figures, Figure)
+        bench_http(backend, settings, figures, Figure)  # last: it adds users and facts
 
 
 def replay_demo_events(
