@@ -267,10 +267,9 @@ def bench_backend(backend: str, households: int, figures: list[Figure]) -> None:
         finally:
             raw.close()
             app.close()
+        from bench.http import bench_http
         from bench.reports import bench_reports
         from bench.supervision import bench_supervision
-
-        from bench.http import bench_http
 
         bench_supervision(backend, settings, figures, Figure)
         bench_reports(backend, settings, figures, Figure)
