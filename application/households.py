@@ -45,6 +45,8 @@ from domain.standards import (
     ClassificationInputError,
     StandardsCatalogue,
     UnknownStandardError,
+    default_list_year,
+    default_review_kind,
     load_standards,
 )
 from domain.text import nfc
@@ -656,8 +658,6 @@ class Households(Application):
         )
 
     def _decision_year(self, effective_on: date, list_year: int | None) -> tuple[int, str]:
-        from domain.standards import default_list_year, default_review_kind
-
         year = (
             list_year
             if list_year is not None
