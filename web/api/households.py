@@ -212,8 +212,9 @@ def get_status(args: dict[str, Any], ref: str) -> Any:
     app = households()
     known_at = check_known_at(args.get("known_at"))
     on: date = args.get("as_of") or app.today()
-    situation = _readable(app, ref, on, known_at or app.now())
-    doc = queries.status(app, ref, on, known_at)
+    moment = known_at or app.now()
+    situation = _readable(app, ref, on, moment)  # one load and one fold serve both
+    doc = status_object(situation, app.units, moment)
     log_reads([situation.household_id])
     return _exactly(doc, etag=True)
 
