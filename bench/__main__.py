@@ -31,6 +31,9 @@ from psycopg import sql
 from application import queries
 from application.demo import generate_demo
 from application.households import Households
+from bench.http import bench_http
+from bench.reports import bench_reports
+from bench.supervision import bench_supervision
 from domain.household import Household
 from infrastructure.settings import Settings
 from infrastructure.store import parse_database_url
@@ -262,16 +265,13 @@ def bench_backend(backend: str, households: int, figures: list[Figure]) -> None:
                 )
             )
 
+            # The anomaly scan runs on the demo district alone, before any extra households.
+            bench_supervision(backend, settings, figures, Figure)
             long_history(app, raw, backend, figures)
             chain_cost(settings, backend, figures)
         finally:
             raw.close()
             app.close()
-        from bench.http import bench_http
-        from bench.reports import bench_reports
-        from bench.supervision import bench_supervision
-
-        bench_supervision(backend, settings, figures, Figure)
         bench_reports(backend, settings, figures, Figure)
         bench_http(backend, settings, figures, Figure)  # last: it adds users and facts
 
