@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import click
@@ -226,6 +227,52 @@ def history(household: str, known_at: datetime | None, as_json: bool) -> None:
     finally:
         app.close()
     emit(data, as_json, _history_text)
+
+
+@cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--recorded-by",
+    default="import",
+    show_default=True,
+    help="the name recorded as having entered these facts",
+)
+@click.option("--json", "as_json", is_flag=True)
+def import_reviews_command(path: Path, recorded_by: str, as_json: bool) -> None:
+    """Bulk import of review results from a CSV file; resumable, never duplicates.
+
+    Columns: code, effective_on, income_per_capita, deprivations (codes separated by `;`),
+    assessor, and optionally kind, list_year, standard, form, and a decision: status,
+    decision_number, decision_on (default: effective_on), signed_by. Every row is checked before
+    anything is recorded; rows already recorded are skipped, so the same file can be run again.
+    """
+    from application.review_import import ImportFileError, ImportStopped, import_reviews, parse_rows
+    from infrastructure.importers import read_csv
+
+    header, rows = read_csv(path)
+    try:
+        parsed = parse_rows(header, rows)
+    except ImportFileError as e:
+        for problem in e.problems:
+            click.echo(f"error: {problem}", err=True)
+        fail(f"{len(e.problems)} problem(s) in {path}; nothing was recorded")
+    app = open_application()
+    try:
+        with click.progressbar(length=len(parsed), label="rows", file=sys.stderr) as bar:
+            summary = import_reviews(app, parsed, recorded_by=recorded_by, progress=bar.update)
+    except ImportStopped as e:
+        fail(
+            f"{e}; stopped there — {e.summary.assessments_recorded} assessment(s) and "
+            f"{e.summary.decisions_recorded} decision(s) recorded before it. Fix the row and run "
+            "the same file again: what is recorded is skipped."
+        )
+    finally:
+        app.close()
+    emit(
+        summary.to_dict(),
+        as_json,
+        lambda d: ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in d.items()),
+    )
 
 
 def _diff_text(d: dict[str, Any]) -> str:
