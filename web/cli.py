@@ -46,17 +46,26 @@ def cli() -> None:
 
 
 @cli.command()
-def init() -> None:
+@click.option("--json", "as_json", is_flag=True)
+def init(as_json: bool) -> None:
     """Create or upgrade the store (run the migrations) and the signing key."""
     from infrastructure.signing import ensure_signing_key
 
     s = current_settings()
     applied = initialise_store(s)
     ensure_signing_key(s.signing_key)
-    click.echo(
-        f"store ready ({s.database_url}); migrations applied now: {', '.join(applied) or 'none'}"
+    emit(
+        {
+            "database_url": s.database_url,
+            "migrations_applied": applied,
+            "signing_key": str(s.signing_key),
+        },
+        as_json,
+        lambda d: (
+            f"store ready ({d['database_url']}); migrations applied now: "
+            f"{', '.join(d['migrations_applied']) or 'none'}\nsigning key: {d['signing_key']}"
+        ),
     )
-    click.echo(f"signing key: {s.signing_key}")
 
 
 @cli.command()
