@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -20,7 +21,9 @@ DOCS_ASSETS_URL = "/api/docs/assets/"
 assets = FlaskBlueprint("docs_assets", __name__, url_prefix=DOCS_ASSETS_URL.rstrip("/"))
 
 
+@functools.cache
 def _version() -> str:
+    """The installed distribution's version (looked up once: the lookup scans site-packages)."""
     try:
         return version("chungtay")
     except PackageNotFoundError:
