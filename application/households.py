@@ -224,7 +224,7 @@ class Households(Application):
         area_type: str | None = None,
     ) -> Recorded:
         """Đăng ký hộ: a code registers once; a second attempt is a :class:`DuplicateHousehold`."""
-        resolved_unit = self._commune(unit, effective_on)
+        resolved_unit = self.commune(unit, effective_on)
         canonical = self._ethnicity(ethnicity)
         code = nfc(code)
         hid = household_id_for(code)
@@ -272,7 +272,7 @@ class Households(Application):
         expected_version: int | None = None,
     ) -> Recorded:
         """Chuyển nơi ở: the new unit must be a commune valid on ``effective_on``."""
-        resolved = self._commune(unit, effective_on)
+        resolved = self.commune(unit, effective_on)
 
         def command(h: Household, c: dict[str, Any]) -> None:
             h.relocate(
@@ -410,7 +410,7 @@ class Households(Application):
         list_year: int | None = None,
     ) -> list[Recorded]:
         """One commune decision for many households, all or nothing (one transaction)."""
-        self._commune(unit, effective_on)
+        self.commune(unit, effective_on)
         year, standard = self._decision_year(effective_on, list_year)
         for attempt in range(MAX_ATTEMPTS):
             loaded: dict[uuid.UUID, Household] = {}
@@ -670,11 +670,12 @@ class Households(Application):
 
     def _unit(self, code: str, on: date, field_name: str = "unit") -> Any:
         try:
-            return self.units.resolve(nfc(code), on)
+            return self.units.resolve(code, on)
         except UnknownUnitError as e:
             raise InvalidInput(field_name, str(e)) from None
 
-    def _commune(self, code: str, on: date, field_name: str = "unit") -> Any:
+    def commune(self, code: str, on: date, field_name: str = "unit") -> Any:
+        """The commune ``code`` names on ``on``; :class:`InvalidInput` when it names none."""
         unit = self._unit(code, on, field_name)
         if unit.level != "commune":
             raise InvalidInput(

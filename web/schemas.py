@@ -130,14 +130,33 @@ class Text(fields.String):
         return text
 
 
+UNIT_CODE = re.compile(r"[0-9]{2,5}")
+"""A unit code, matched whole (``fullmatch``): no surrounding white space, no trailing newline."""
+
+
 class UnitCode(fields.String):
-    """An administrative unit code (2 digits for a province, 3 for a district, 5 for a commune)."""
+    """An administrative unit code (2 digits for a province, 3 for a district, 5 for a commune).
+
+    Matched whole with ``fullmatch``: ``"01537\\n"`` is refused, never trimmed into a valid code.
+    """
+
+    default_error_messages = {  # noqa: RUF012
+        "unit_code": "A unit code is 2 to 5 digits (e.g. 04, 048, 01558), nothing else.",
+    }
 
     def __init__(self, **kw: Any) -> None:
-        kw.setdefault("metadata", {}).setdefault(
+        metadata = kw.setdefault("metadata", {})
+        metadata.setdefault(
             "description", "Unit code: province `04`, district `048`, commune `01558`."
         )
-        super().__init__(validate=validate.Regexp(r"^[0-9]{2,5}$"), **kw)
+        metadata.setdefault("pattern", "^[0-9]{2,5}$")
+        super().__init__(**kw)
+
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
+        raw = super()._deserialize(value, attr, data, **kwargs)
+        if not UNIT_CODE.fullmatch(raw):
+            raise self.make_error("unit_code")
+        return raw
 
 
 def choice(values: tuple[str, ...], **kw: Any) -> fields.String:

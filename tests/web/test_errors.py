@@ -94,6 +94,23 @@ def test_403_role_and_scope(web: Web) -> None:
     same.check()
 
 
+@pytest.mark.parametrize(
+    "unit", ["01537\n", " 01537", "01537 ", "01537\t", "０１５３７", "01537\u200b", "99999"]
+)
+def test_scope_is_checked_on_the_resolved_unit_and_unresolvable_units_are_refused(
+    web: Web, unit: str
+) -> None:
+    """A unit that is not exactly a catalogue code is refused (422), never trimmed into one."""
+    same = Unchanged(web)
+    for user in ("officer", "admin"):
+        problem = _problem(web.post("/households", registration("01537-0777", unit=unit), user), 422)
+        assert "unit" in problem["errors"], problem
+    same.check()
+    # the real commune can still register its household under that code
+    r = web.post("/households", registration("01537-0777", unit="01537"), "officer_vq")
+    assert r.status_code == 201, r.json
+
+
 def test_404_unknown_household(web: Web) -> None:
     same = Unchanged(web)
     body = _problem(web.post("/households/01561-9999/support", SUPPORT), 404)

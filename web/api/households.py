@@ -285,9 +285,9 @@ def register(data: dict[str, Any]) -> Any:
     app = households()
     user = current_user()
     if user.role != "admin":
-        unit = app.units.find(data["unit"], data["effective_on"])
-        if unit is not None:
-            policy().require_unit(user, unit, data["effective_on"], "register households")
+        # The scope check runs on the unit as resolved; what cannot be resolved is refused.
+        unit = app.commune(data["unit"], data["effective_on"])
+        policy().require_unit(user, unit, data["effective_on"], "register households")
     recorded = app.register(recorded_by=user.name, **data)
     doc = {**recorded.to_dict(), "code": app.get(recorded.household_id).facts[0].code}
     location = url_for("households.get_household", ref=recorded.household_id)
