@@ -18,7 +18,7 @@ from application.errors import HouseholdNotFound
 from application.households import Households
 from domain.standards import ClassificationInputError, UnknownStandardError, load_standards
 from web.bootstrap import build_application, initialise_store
-from web.cli_common import DATE, TIMESTAMP, current_settings, emit, fail
+from web.cli_common import DATE, MONEY, TIMESTAMP, current_settings, emit, fail
 
 
 def open_application() -> Households:
@@ -123,7 +123,7 @@ def serve(workers: int | None, no_projections: bool) -> None:
 @cli.command()
 @click.option("--standard", required=True, help="2016-2020, 2021-2025 or 2026-2030")
 @click.option("--area", "area_type", type=click.Choice(["rural", "urban"]), required=True)
-@click.option("--income", type=int, required=True, help="VND per person per month (integer)")
+@click.option("--income", type=MONEY, required=True, help="VND per person per month (integer)")
 @click.option("--deprived", default="", help="comma-separated indicator codes")
 @click.option("--json", "as_json", is_flag=True)
 def classify(standard: str, area_type: str, income: int, deprived: str, as_json: bool) -> None:
@@ -258,8 +258,8 @@ def import_reviews_command(path: Path, recorded_by: str, as_json: bool) -> None:
     from application.review_import import ImportFileError, ImportStopped, import_reviews, parse_rows
     from infrastructure.importers import read_csv
 
-    header, rows = read_csv(path)
     try:
+        header, rows = read_csv(path)
         parsed = parse_rows(header, rows)
     except ImportFileError as e:
         for problem in e.problems:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any, NoReturn
 
 import click
 
+from domain import fields
 from infrastructure.settings import Settings
 
 
@@ -23,8 +24,8 @@ class DateParam(click.ParamType):
         if isinstance(value, date):
             return value
         try:
-            return date.fromisoformat(value)
-        except ValueError:
+            return fields.iso_date(value, param.name if param else "date")
+        except fields.FieldRejected:
             self.fail(f"{value!r} is not an ISO date (YYYY-MM-DD)", param, ctx)
 
 
@@ -43,11 +44,31 @@ class TimestampParam(click.ParamType):
             self.fail(f"{value!r} is not an ISO 8601 timestamp", param, ctx)
         if moment.tzinfo is None:
             self.fail(f"{value!r} needs a UTC offset (e.g. 2024-01-01T00:00:00+07:00)", param, ctx)
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            self.fail(f"{value!r} lies outside the years 0001-9999 in UTC", param, ctx)
         return moment
+
+
+class MoneyParam(click.ParamType):
+    """Whole VND, digits only, within the same cap as the API and the import."""
+
+    name = "VND"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> int:
+        """Parse the option's text."""
+        if isinstance(value, int) and not isinstance(value, bool):
+            return fields.money(value, param.name if param else "amount")
+        try:
+            return fields.parse_money(str(value), param.name if param else "amount")
+        except fields.FieldRejected as e:
+            self.fail(e.message, param, ctx)
 
 
 DATE = DateParam()
 TIMESTAMP = TimestampParam()
+MONEY = MoneyParam()
 
 
 def fail(message: str) -> NoReturn:

@@ -83,11 +83,12 @@ class Problem(Exception):
 
     def response(self) -> Response:
         """As a Flask response."""
-        resp = Response(
-            json.dumps(self.to_dict(), ensure_ascii=False),
-            status=self.status,
-            mimetype=PROBLEM_MIMETYPE,
-        )
+        doc = self.to_dict()
+        try:
+            body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+            body = json.dumps(doc, ensure_ascii=True).encode("ascii")
+        resp = Response(body, status=self.status, mimetype=PROBLEM_MIMETYPE)
         for k, v in self.headers.items():
             resp.headers[k] = v
         return resp
