@@ -3,9 +3,11 @@
 Recording endpoints (``POST`` that stores a fact) are wrapped by :func:`recording`, which, before
 the body is even validated, checks that the role may record this kind of fact (403), reads
 ``If-Match`` (the expected version, 412 when stale) and applies ``Idempotency-Key``: the first
-successful answer for a (user, key) is stored and returned again, byte for byte, for a retry with
-the same request; the same key with another request is refused (422). A request that fails
-stores nothing, so its key is released and may be used again.
+successful answer for a (user, key) is stored in the same transaction as the facts it answers
+(:mod:`application.idempotency`) and returned again, byte for byte, for a retry with the same
+request; the same key with another request is refused (422). A request that fails stores
+nothing, so its key is released and may be used again; one whose process died is released when
+its short lease ends.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from flask import Response, g, make_response, request
 from flask_smorest import Blueprint
 
 from application.accounts import Accounts
+from application.idempotency import Rendered
 from web.api.context import services
 from web.auth import current_user, policy
 from web.problems import Problem
@@ -137,28 +140,18 @@ def recording(kind: str) -> Callable[[F], F]:
             if not Accounts.valid_idempotency_key(key):
                 msg = "must be 1 to 255 visible ASCII characters"
                 raise Problem(422, f"Idempotency-Key {msg}", errors={"Idempotency-Key": [msg]})
-            fingerprint = _fingerprint()
-            accounts = services().accounts
-            stored = accounts.begin_idempotent(user, key, fingerprint)
-            if stored is not None:
-                replay = Response(stored.body, status=stored.status, mimetype="application/json")
-                replay.headers["Idempotent-Replayed"] = "true"
-                return _with_etag(replay)
-            try:
+
+            def render() -> Rendered:
                 resp = _with_etag(make_response(view(*args, **kwargs)))
-            except BaseException:
-                accounts.abandon_idempotent(user, key)
-                raise
-            if 200 <= resp.status_code < 300:
-                try:
-                    accounts.finish_idempotent(
-                        user, key, resp.status_code, resp.get_data(as_text=True)
-                    )
-                except Exception:  # the fact is stored: answer it, and leave the key pending
-                    log.exception("could not store the answer for Idempotency-Key %r", key)
-            else:
-                accounts.abandon_idempotent(user, key)
-            return resp
+                return Rendered(resp.status_code, resp.get_data(as_text=True), resp)
+
+            outcome = services().idempotent.run(user, key, _fingerprint(), render)
+            if isinstance(outcome, Rendered):
+                return outcome.response
+            assert outcome.status is not None and outcome.body is not None
+            replay = Response(outcome.body, status=outcome.status, mimetype="application/json")
+            replay.headers["Idempotent-Replayed"] = "true"
+            return _with_etag(replay)
 
         return wrapper  # type: ignore[return-value]
 

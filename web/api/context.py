@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
 from application.access import Policy
 from application.accounts import Accounts, AccountStore
 from application.households import Households, utc_now
+from application.idempotency import IdempotentRecording
 from infrastructure.accounts import account_store
 from infrastructure.settings import Settings
 from web.bootstrap import build_application, store_config
@@ -80,8 +81,14 @@ class Services:
                     units=households.units,
                     clock=households.now,
                     today=households.today,
+                    idempotency_lease=timedelta(seconds=self.settings.idempotency_lease),
                 )
             return self._accounts
+
+    @property
+    def idempotent(self) -> IdempotentRecording:
+        """Recording under an ``Idempotency-Key``: exactly once, answer stored with the facts."""
+        return IdempotentRecording(self.households, self.accounts)
 
     @property
     def policy(self) -> Policy:
