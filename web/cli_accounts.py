@@ -31,12 +31,13 @@ from domain.units import load_units
 from infrastructure.accounts import account_store
 from infrastructure.settings import Settings
 from web.bootstrap import store_config
-from web.cli_common import current_settings
+from web.cli_common import current_settings, require_store
 
 
 @contextmanager
 def open_accounts(settings: Settings) -> Iterator[Accounts]:
     """Accounts on the configured store (no event-store connection needed)."""
+    require_store(settings)
     store = account_store(store_config(settings))
     zone = ZoneInfo(settings.timezone)
     try:

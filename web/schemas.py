@@ -885,6 +885,16 @@ class VerifyReportSchema(Out):
     external_checkpoint = fields.Dict(required=True, allow_none=True)
     trusted_key_id = fields.String(required=True, allow_none=True)
     trust = fields.String(required=True)
+    key_chain = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Ids of the store's signing keys, oldest first (rotations)."},
+    )
+    access_log_rows = fields.Integer(required=True)
+    access_log_unchained = fields.Integer(
+        required=True, metadata={"description": "Rows written before the log was chained."}
+    )
+    access_log_head = fields.String(required=True, allow_none=True)
     seconds = fields.Float(required=True)
     events_per_second = fields.Integer(required=True, allow_none=True)
 
