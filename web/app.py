@@ -20,13 +20,7 @@ from infrastructure.read_models import ReadModelSource
 from infrastructure.settings import Settings
 from web import auth, problems
 from web.api import audit, classify, health, households, inspection, recognitions, reports, units
-from web.api.common import (
-    LIMIT_EXTENSION,
-    ConcurrencyLimit,
-    limit_expensive,
-    release_expensive,
-    require_json_body,
-)
+from web.api.common import require_json_body
 from web.api.context import EXTENSION, Services
 from web.api.health import DOCS_ASSETS_URL, assets
 from web.schemas import ProblemSchema
@@ -55,9 +49,8 @@ unit codes are read in today's catalogue. Reads by inspectors and auditors are l
 **Errors** are `application/problem+json`: `{type, title, status, detail, errors}`, where
 `errors` maps a field path (`members.0.sex`) to messages. Malformed JSON: 400. Validation: 422.
 Unknown household: 404. Stale `If-Match`: 412. Duplicate code or unresolved write conflict: 409.
-Body larger than 1 MiB: 413. A request that fails stores nothing. A user who already has two
-reports, scans or lists running in a server process gets 429 with `Retry-After`. The database
-not answering: 503 with `Retry-After` (retry with the same `Idempotency-Key`).
+Body larger than 1 MiB: 413. A request that fails stores nothing. The database not answering:
+503 with `Retry-After` (retry with the same `Idempotency-Key`).
 
 **Retries.** Every POST that records accepts `Idempotency-Key`; a retry with the same key and
 request returns the first answer (header `Idempotent-Replayed: true`) and records nothing new.
@@ -152,10 +145,7 @@ def create_app(
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)
     app.register_blueprint(assets)
-    app.extensions[LIMIT_EXTENSION] = ConcurrencyLimit()
     auth.install(app)
     app.before_request(require_json_body)
-    app.before_request(limit_expensive)
-    app.teardown_request(release_expensive)
     problems.install(app)
     return app

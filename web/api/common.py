@@ -17,12 +17,11 @@ import http
 import json
 import logging
 import re
-import threading
 from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Response, current_app, g, make_response, request
+from flask import Response, g, make_response, request
 from flask_smorest import Blueprint
 
 from application.accounts import Accounts
@@ -242,79 +241,3 @@ def log_reads(household_ids: Iterable[str]) -> None:
         return
     endpoint = request.method + " " + request.full_path.rstrip("?")
     services().accounts.record_access(user, ids, endpoint)
-
-
-EXPENSIVE_PATHS = (
-    API_V1 + "/reports/",
-    API_V1 + "/inspection/anomalies",
-    API_V1 + "/inspection/at-risk",
-    API_V1 + "/inspection/plans",
-    API_V1 + "/audit/verify",
-    API_V1 + "/audit/diff",
-)
-"""Requests that read many households (reports, scans, verification, the household list)."""
-
-MAX_EXPENSIVE_PER_USER = 2
-"""Expensive requests one user may have running at once in one server process."""
-
-RETRY_EXPENSIVE_AFTER = 5
-
-
-class ConcurrencyLimit:
-    """How many expensive requests each user has running in this process (429 beyond)."""
-
-    def __init__(self, limit: int = MAX_EXPENSIVE_PER_USER) -> None:
-        self.limit = limit
-        self._running: dict[str, int] = {}
-        self._lock = threading.Lock()
-
-    def acquire(self, user_name: str) -> bool:
-        """Take a slot for ``user_name``; False when the user already holds ``limit``."""
-        with self._lock:
-            if self._running.get(user_name, 0) >= self.limit:
-                return False
-            self._running[user_name] = self._running.get(user_name, 0) + 1
-            return True
-
-    def release(self, user_name: str) -> None:
-        """Give a slot back."""
-        with self._lock:
-            left = self._running.get(user_name, 0) - 1
-            if left > 0:
-                self._running[user_name] = left
-            else:
-                self._running.pop(user_name, None)
-
-
-def is_expensive(method: str, path: str) -> bool:
-    """Whether a request reads many households."""
-    if method != "GET":
-        return False
-    return path == API_V1 + "/households" or path.startswith(EXPENSIVE_PATHS)
-
-
-def limit_expensive() -> None:
-    """``before_request`` (after authentication): 429 with ``Retry-After`` for a user who
-    already has :data:`MAX_EXPENSIVE_PER_USER` expensive requests running."""
-    if not is_expensive(request.method, request.path) or g.get("user") is None:
-        return
-    limit: ConcurrencyLimit = current_app.extensions[LIMIT_EXTENSION]
-    name = current_user().name
-    if not limit.acquire(name):
-        raise Problem(
-            429,
-            f"you already have {limit.limit} reports, scans or lists running; retry when one "
-            "has finished",
-            headers={"Retry-After": str(RETRY_EXPENSIVE_AFTER)},
-        )
-    g.expensive_slot = name
-
-
-def release_expensive(_error: BaseException | None = None) -> None:
-    """``teardown_request``: give the slot of an expensive request back."""
-    name = g.pop("expensive_slot", None)
-    if name is not None:
-        current_app.extensions[LIMIT_EXTENSION].release(name)
-
-
-LIMIT_EXTENSION = "chungtay.expensive"
