@@ -139,6 +139,12 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     ) -> None:
         if not stored_events:
             return
+        # In pipeline mode a statement queued after one that fails is skipped with its
+        # PREPARE, yet the driver would count it as prepared ("prepared statement _pg3_N does
+        # not exist" on the next use). So nothing here is prepared implicitly, and the lock,
+        # which the library prepares explicitly, goes first, before anything that can fail.
+        curs.connection.prepare_threshold = None
+        self._lock_table(curs)
         schema = Identifier(self.datastore.schema)
         if idempotency is not None and not complete_postgres(
             curs, SQL("{}.idempotency_keys").format(schema), idempotency
