@@ -70,6 +70,7 @@ def household_head_statement(
         "signed_at": signed_at,
     }
 
+
 _HEX32 = re.compile(r"[0-9a-f]{64}")
 _HEX64 = re.compile(r"[0-9a-f]{128}")
 
@@ -476,8 +477,7 @@ def _check_head(
     if version != count:
         report.problems.append(
             f"household_head: the household had {version} events when the pack was signed, "
-            f"the pack holds {count} (events were "
-            + ("cut off)" if count < version else "added)")
+            f"the pack holds {count} (events were " + ("cut off)" if count < version else "added)")
         )
     elif head_hash != last_hash:
         report.problems.append("household_head: the last event is not the signed head")
