@@ -78,7 +78,7 @@ def init(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bool) -> None:
     """Load a reproducible synthetic Hạ Lang history (2016 → Y) through the real write path."""
-    from application.demo import StoreNotEmpty, generate_demo, store_is_empty
+    from demo import StoreNotEmpty, generate_demo, store_is_empty
 
     app = open_application()
     try:

@@ -69,7 +69,7 @@ class DateScope:
     def _place(self, unit_code: str, named_on: date) -> Unit | None:
         units = self.units
         try:
-            unit = units.successor_on(unit_code, named_on, max(self.resolve_on, named_on))
+            unit = units.denoted_on(unit_code, named_on, self.resolve_on)
         except UnknownUnitError:
             return None
         on = self.resolve_on
@@ -89,7 +89,7 @@ class DateScope:
         """Whether ``unit`` (valid on the scope's date) later lies inside ``later``."""
         units = self.units
         try:
-            became = units.successor_on(unit.code, self.resolve_on, later.valid_from)
+            became = units.denoted_on(unit.code, self.resolve_on, later.valid_from)
         except UnknownUnitError:
             return False
         return units.contains(later.code, became.code, later.valid_from)
@@ -183,7 +183,7 @@ class UnitScope:
         for commune in units.communes_on(last.valid_to):
             if units.contains(last.code, commune.code, last.valid_to):
                 try:
-                    territory.add(units.successor_on(commune.code, last.valid_to, day).key)
+                    territory.add(units.denoted_on(commune.code, last.valid_to, day).key)
                 except UnknownUnitError:
                     continue
         return DateScope(
