@@ -1,0 +1,181 @@
+"""The household list and the audit diff's candidates in SQL, from the bitemporal read models.
+
+:class:`SqlHouseholdList` implements :class:`application.household_list.HouseholdListSource` on
+``rm_household_list`` (one row per household and valid-time segment, with its knowledge
+interval) and ``rm_household_versions`` (the recording moment of every version):
+
+* a page selects the segments covering ``as_of`` (``valid_from <= D < valid_to``) among the rows
+  that were the answer at ``known_at`` (``known_from <= T < known_to``; with no T, the rows still
+  current), filtered by the named commune versions, the status and the search terms, ordered by
+  code; a second statement counts them;
+* the audit diff's candidates are the households with a status period starting on or before D
+  whose knowledge interval begins or ends in ``(T1, T2]``, kept when their segment on D as known
+  at T2 lies in the unit.
+
+Both dialects: PostgreSQL (dates, timestamptz) and SQLite (ISO text dates, microseconds).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from application.household_list import (
+    Candidates,
+    HouseholdRow,
+    ListFilter,
+    NamedUnit,
+    version_at,
+)
+from infrastructure.projection_rows import from_micros, to_micros
+from infrastructure.projection_views import VERSION_WIDTH
+from infrastructure.sql_reader import SqlReader
+
+_ROW_COLUMNS = (
+    "l.household_id, l.code, l.unit_code, l.unit_named_on, l.village, l.head_name, l.status, "
+    "l.recognised, l.since, l.ethnic_minority, l.closed"
+)
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _moments(recorded: str) -> list[datetime]:
+    return [
+        from_micros(int(recorded[i : i + VERSION_WIDTH], 16))
+        for i in range(0, len(recorded), VERSION_WIDTH)
+    ]
+
+
+class SqlHouseholdList:
+    """The household list's rows and the diff's candidates, read from one store."""
+
+    def __init__(self, reader: SqlReader) -> None:
+        self.reader = reader
+
+    # -- shared conditions ----------------------------------------------------------------------
+
+    def _value(self, v: Any) -> Any:
+        if self.reader.is_postgres:
+            return v
+        if isinstance(v, datetime):
+            return to_micros(v)
+        if isinstance(v, date):
+            return v.isoformat()
+        return v
+
+    def _known(self, alias: str, known_at: datetime | None, params: list[Any]) -> str:
+        if known_at is None:
+            return f"{alias}.known_to IS NULL"
+        m = self.reader.mark
+        params += [self._value(known_at)] * 2
+        return f"{alias}.known_from <= {m} AND ({alias}.known_to IS NULL OR {alias}.known_to > {m})"
+
+    def _covers(self, alias: str, on: date, params: list[Any]) -> str:
+        m = self.reader.mark
+        params += [self._value(on)] * 2
+        return f"{alias}.valid_from <= {m} AND ({alias}.valid_to IS NULL OR {alias}.valid_to > {m})"
+
+    def _in_units(self, alias: str, units: Sequence[NamedUnit], params: list[Any]) -> str:
+        """Rows naming one of ``units``: whole codes, or a code's versions by named date."""
+        if not units:
+            return "1 = 0"
+        m = self.reader.mark
+        by_code: dict[str, list[NamedUnit]] = {}
+        for u in units:
+            by_code.setdefault(u.code, []).append(u)
+        parts: list[str] = []
+        for code, versions in by_code.items():
+            params.append(code)
+            bounds: list[str] = []
+            for v in versions:
+                params.append(self._value(v.valid_from))
+                bound = f"{alias}.unit_named_on >= {m}"
+                if v.valid_to is not None:
+                    params.append(self._value(v.valid_to))
+                    bound += f" AND {alias}.unit_named_on <= {m}"
+                bounds.append(f"({bound})")
+            parts.append(f"({alias}.unit_code = {m} AND ({' OR '.join(bounds)}))")
+        return "(" + " OR ".join(parts) + ")"
+
+    def _where(self, selection: ListFilter, params: list[Any]) -> str:
+        m = self.reader.mark
+        conditions = [
+            self._known("l", selection.known_at, params),
+            self._covers("l", selection.as_of, params),
+        ]
+        if selection.units is not None:
+            conditions.append(self._in_units("l", selection.units, params))
+        if selection.status is not None:
+            conditions.append(f"l.status = {m}")
+            params.append(selection.status)
+        for term in selection.terms:
+            conditions.append(f"l.search_key LIKE {m} ESCAPE '\\'")
+            params.append(f"%{_escape_like(term)}%")
+        return " AND ".join(conditions)
+
+    # -- the port ---------------------------------------------------------------------------------
+
+    def household_page(self, selection: ListFilter) -> tuple[int, list[HouseholdRow]]:
+        """How many households match, and the rows of the page, in code order."""
+        params: list[Any] = []
+        where = self._where(selection, params)
+        total = self.reader.query(f"SELECT count(*) FROM rm_household_list l WHERE {where}", params)
+        m = self.reader.mark
+        versions = "v.version" if selection.known_at is None else "v.recorded"
+        rows = self.reader.query(
+            f"SELECT {_ROW_COLUMNS}, {versions} FROM rm_household_list l "
+            f"JOIN rm_household_versions v ON v.household_id = l.household_id "
+            f"WHERE {where} ORDER BY l.code LIMIT {m} OFFSET {m}",
+            [*params, selection.limit, selection.offset],
+        )
+        return int(total[0][0]), [self._row(r, selection.known_at) for r in rows]
+
+    def _row(self, r: Sequence[Any], known_at: datetime | None) -> HouseholdRow:
+        version = r[11] if known_at is None else version_at(_moments(r[11]), known_at)
+        return HouseholdRow(
+            household_id=str(r[0]),
+            code=r[1],
+            unit_code=r[2],
+            unit_named_on=r[3] if isinstance(r[3], date) else date.fromisoformat(r[3]),
+            village=r[4],
+            head_name=r[5],
+            status=r[6],
+            recognised=bool(r[7]),
+            since=r[8] if r[8] is None or isinstance(r[8], date) else date.fromisoformat(r[8]),
+            ethnic_minority=bool(r[9]),
+            closed=bool(r[10]),
+            version=int(version),
+        )
+
+    def change_candidates(
+        self, units: tuple[NamedUnit, ...], as_of: date, known_from: datetime, known_to: datetime
+    ) -> Candidates:
+        """Households of ``units`` on ``as_of`` (as known at ``known_to``) whose status periods
+        on or before ``as_of`` began or stopped being the answer in ``(known_from, known_to]``."""
+        m = self.reader.mark
+        params: list[Any] = []
+        in_unit = " AND ".join(
+            [
+                self._known("l", known_to, params),
+                self._covers("l", as_of, params),
+                self._in_units("l", units, params),
+            ]
+        )
+        examined = self.reader.query(
+            f"SELECT count(*) FROM rm_household_list l WHERE {in_unit}", list(params)
+        )
+        t1, t2 = self._value(known_from), self._value(known_to)
+        rows = self.reader.query(
+            f"SELECT l.household_id, v.first_notification FROM rm_household_list l "
+            f"JOIN rm_household_versions v ON v.household_id = l.household_id "
+            f"WHERE {in_unit} AND l.household_id IN ("
+            f" SELECT s.household_id FROM rm_status_periods s WHERE s.valid_from <= {m} AND ("
+            f"  (s.known_from > {m} AND s.known_from <= {m}) OR"
+            f"  (s.known_to > {m} AND s.known_to <= {m}))"
+            f") ORDER BY v.first_notification",
+            [*params, self._value(as_of), t1, t2, t1, t2],
+        )
+        return Candidates(tuple(str(r[0]) for r in rows), int(examined[0][0]))
