@@ -271,9 +271,12 @@ def test_version_as_known_at_a_moment(store, app, clock) -> None:
         then = use_case(HouseholdListQuery(as_of=date(2020, 1, 1), known_at=middle))
         assert [i.version for i in now.items] == [3]
         assert [(i.version, i.status) for i in then.items] == [(2, "poor")]
-        assert use_case(
-            HouseholdListQuery(as_of=date(2020, 1, 1), known_at=middle - timedelta(days=3))
-        ).items == ()
+        assert (
+            use_case(
+                HouseholdListQuery(as_of=date(2020, 1, 1), known_at=middle - timedelta(days=3))
+            ).items
+            == ()
+        )
     finally:
         rows.reader.close()
         projection.close()
