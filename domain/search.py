@@ -9,17 +9,20 @@ collapsed. A query matches when every one of its words occurs in the key.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 _STROKED_D = str.maketrans({"đ": "d", "Đ": "d"})
+_NO_MARKS = dict.fromkeys(c for c in range(0x20000) if unicodedata.combining(chr(c)))
+"""Every character with a combining class (they all lie below U+20000): removed by folding."""
 
 
 def fold_text(text: str) -> str:
     """``text`` without diacritics, in lower case, with single spaces between words."""
     decomposed = unicodedata.normalize("NFD", text.translate(_STROKED_D))
-    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
-    return " ".join(bare.casefold().split())
+    return " ".join(decomposed.translate(_NO_MARKS).casefold().split())
 
 
+@lru_cache(maxsize=65536)
 def search_key(*parts: str | None) -> str:
     """The folded key a household is found by (its code, head's name and village)."""
     return fold_text(" ".join(p for p in parts if p))

@@ -19,6 +19,9 @@ from psycopg import sql
 
 log = logging.getLogger("chungtay.projections")
 
+STOP_CHECK_SECONDS = 0.25
+"""How often a waiting follower looks whether it was asked to stop."""
+
 
 class Wakeup(Protocol):
     """Blocks a follower until new events may have been recorded."""
@@ -47,9 +50,10 @@ class PollingWakeup:
 class ListenWakeup:
     """LISTEN on the library's notification channel, on a dedicated autocommit connection."""
 
-    def __init__(self, conninfo: str, channel: str) -> None:
+    def __init__(self, conninfo: str, channel: str, stop: Any = None) -> None:
         self.conninfo = conninfo
         self.channel = channel
+        self.stop = stop
         self._conn: psycopg.Connection[Any] | None = None
         self._connect()
 
@@ -64,6 +68,15 @@ class ListenWakeup:
         self._conn = conn
 
     def wait(self, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            if self.stop is not None and self.stop.is_set():
+                return False
+            if self._wait_once(min(left, STOP_CHECK_SECONDS)):
+                return True
+        return False
+
+    def _wait_once(self, timeout: float) -> bool:
         if self._conn is None or self._conn.closed:
             self._connect()
             if self._conn is None:

@@ -409,5 +409,5 @@ def build_projection(app: Any, config: StoreConfig, **kw: Any) -> Projection:
     if config.is_postgres:
         channel = app.recorder.channel_name
         conninfo = config.psycopg_conninfo()
-        kw.setdefault("wakeup", lambda _stop: ListenWakeup(conninfo, channel))
+        kw.setdefault("wakeup", lambda stop: ListenWakeup(conninfo, channel, stop))
     return Projection(app, open_views(config), reader=reader, **kw)
