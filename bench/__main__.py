@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import sqlite3
@@ -91,8 +92,11 @@ def store(backend: str) -> Iterator[Settings]:
     try:
         yield settings
     finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        if os.environ.get("CHUNGTAY_BENCH_KEEP") == "1":
+            print(f"kept store {settings.database_url}", file=sys.stderr)
+        else:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 class RawStore:

@@ -100,12 +100,9 @@ class SqlHouseholdList:
             parts.append(f"({alias}.unit_code = {m} AND ({' OR '.join(bounds)}))")
         return "(" + " OR ".join(parts) + ")"
 
-    def _where(self, selection: ListFilter, params: list[Any]) -> str:
+    def _filters(self, selection: ListFilter, params: list[Any]) -> list[str]:
         m = self.reader.mark
-        conditions = [
-            self._known("l", selection.known_at, params),
-            self._covers("l", selection.as_of, params),
-        ]
+        conditions = []
         if selection.units is not None:
             conditions.append(self._in_units("l", selection.units, params))
         if selection.status is not None:
@@ -114,21 +111,43 @@ class SqlHouseholdList:
         for term in selection.terms:
             conditions.append(f"l.search_key LIKE {m} ESCAPE '\\'")
             params.append(f"%{_escape_like(term)}%")
-        return " AND ".join(conditions)
+        return conditions
+
+    def _matching(self, selection: ListFilter, columns: str, params: list[Any]) -> str:
+        """The segments on ``as_of`` that match, as two parts: the open segments (valid to the
+        end: on a recent date, almost every household's) and those that end after ``as_of``.
+        Each part has its own partial index, so neither scans the other's rows."""
+        m = self.reader.mark
+        parts = []
+        for valid in (
+            f"l.valid_to IS NULL AND l.valid_from <= {m}",
+            f"l.valid_to > {m} AND l.valid_from <= {m}",
+        ):
+            known = self._known("l", selection.known_at, params)
+            params += [self._value(selection.as_of)] * valid.count(m)
+            conditions = [known, valid, *self._filters(selection, params)]
+            parts.append(
+                f"SELECT {columns} FROM rm_household_list l WHERE {' AND '.join(conditions)}"
+            )
+        return " UNION ALL ".join(parts)
 
     # -- the port ---------------------------------------------------------------------------------
 
     def household_page(self, selection: ListFilter) -> tuple[int, list[HouseholdRow]]:
         """How many households match, and the rows of the page, in code order."""
         params: list[Any] = []
-        where = self._where(selection, params)
-        total = self.reader.query(f"SELECT count(*) FROM rm_household_list l WHERE {where}", params)
+        counted = self._matching(selection, "1", params)
+        total = self.reader.query(f"SELECT count(*) FROM ({counted}) AS u", params)
         m = self.reader.mark
+        params = []
+        page = self._matching(selection, "l.id, l.code", params)
         versions = "v.version" if selection.known_at is None else "v.recorded"
+        # The page's row ids come from the indexes alone; only its rows are then read.
         rows = self.reader.query(
-            f"SELECT {_ROW_COLUMNS}, {versions} FROM rm_household_list l "
-            f"JOIN rm_household_versions v ON v.household_id = l.household_id "
-            f"WHERE {where} ORDER BY l.code LIMIT {m} OFFSET {m}",
+            f"SELECT {_ROW_COLUMNS}, {versions} FROM ("
+            f"SELECT id, code FROM ({page}) AS u ORDER BY code LIMIT {m} OFFSET {m}"
+            f") AS p JOIN rm_household_list l ON l.id = p.id "
+            f"JOIN rm_household_versions v ON v.household_id = l.household_id ORDER BY p.code",
             [*params, selection.limit, selection.offset],
         )
         return int(total[0][0]), [self._row(r, selection.known_at) for r in rows]
@@ -153,8 +172,13 @@ class SqlHouseholdList:
     def change_candidates(
         self, units: tuple[NamedUnit, ...], as_of: date, known_from: datetime, known_to: datetime
     ) -> Candidates:
-        """Households of ``units`` on ``as_of`` (as known at ``known_to``) whose status periods
-        on or before ``as_of`` began or stopped being the answer in ``(known_from, known_to]``."""
+        """Households of ``units`` on ``as_of`` (as known at ``known_to``) whose status on
+        ``as_of`` differs between the two moments, from the status periods' knowledge time.
+
+        Only the households with a period on or before ``as_of`` that began or stopped being the
+        answer in ``(known_from, known_to]`` can differ; for them the period that answers
+        ``as_of`` (the last one starting by then) is compared as known at each moment.
+        """
         m = self.reader.mark
         params: list[Any] = []
         in_unit = " AND ".join(
@@ -167,15 +191,32 @@ class SqlHouseholdList:
         examined = self.reader.query(
             f"SELECT count(*) FROM rm_household_list l WHERE {in_unit}", list(params)
         )
-        t1, t2 = self._value(known_from), self._value(known_to)
+        d, t1, t2 = self._value(as_of), self._value(known_from), self._value(known_to)
+        # One text per answer, so that two answers compare as one value in both dialects.
+        answer = (
+            "s.status || '|' || CASE WHEN s.recognised THEN '1|' || CAST(s.valid_from AS TEXT) "
+            "ELSE '0|' END || '|' || COALESCE(s.standard, '') || '|' || COALESCE(s.transition, '')"
+        )
         rows = self.reader.query(
-            f"SELECT l.household_id, v.first_notification FROM rm_household_list l "
-            f"JOIN rm_household_versions v ON v.household_id = l.household_id "
-            f"WHERE {in_unit} AND l.household_id IN ("
-            f" SELECT s.household_id FROM rm_status_periods s WHERE s.valid_from <= {m} AND ("
-            f"  (s.known_from > {m} AND s.known_from <= {m}) OR"
-            f"  (s.known_to > {m} AND s.known_to <= {m}))"
-            f") ORDER BY v.first_notification",
-            [*params, self._value(as_of), t1, t2, t1, t2],
+            f"WITH in_unit AS (SELECT l.household_id FROM rm_household_list l WHERE {in_unit}"
+            f"), touched AS ("
+            f" SELECT DISTINCT s.household_id FROM rm_status_periods s"
+            f" JOIN in_unit u ON u.household_id = s.household_id"
+            f" WHERE s.valid_from <= {m} AND ((s.known_from > {m} AND s.known_from <= {m})"
+            f"  OR (s.known_to > {m} AND s.known_to <= {m}))"
+            f"), moments AS (SELECT 1 AS t, {m} AS at UNION ALL SELECT 2, {m}"
+            f"), answers AS ("
+            f" SELECT s.household_id, k.t, {answer} AS answer, ROW_NUMBER() OVER ("
+            f"   PARTITION BY s.household_id, k.t ORDER BY s.valid_from DESC) AS r"
+            f" FROM rm_status_periods s JOIN touched c ON c.household_id = s.household_id"
+            f" JOIN moments k ON s.known_from <= k.at AND (s.known_to IS NULL OR s.known_to > k.at)"
+            f" WHERE s.valid_from <= {m}"
+            f"), changed AS ("
+            f" SELECT household_id FROM answers WHERE r = 1 GROUP BY household_id"
+            f" HAVING (count(*) = 1 AND max(t) = 2) OR min(answer) <> max(answer)"
+            f") SELECT c.household_id FROM changed c"
+            f" JOIN rm_household_versions v ON v.household_id = c.household_id"
+            f" ORDER BY v.first_notification",
+            [*params, d, t1, t2, t1, t2, t1, t2, d],
         )
         return Candidates(tuple(str(r[0]) for r in rows), int(examined[0][0]))

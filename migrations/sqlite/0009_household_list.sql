@@ -28,11 +28,17 @@ CREATE TABLE IF NOT EXISTS rm_household_list (
 );
 CREATE INDEX IF NOT EXISTS rm_household_list_open_idx
     ON rm_household_list (household_id) WHERE known_to IS NULL;
-CREATE INDEX IF NOT EXISTS rm_household_list_current_idx
-    ON rm_household_list (code, valid_from, valid_to, unit_code, unit_named_on, status)
-    WHERE known_to IS NULL;
+-- As known now, a date is covered either by a household's open segment or by a segment that
+-- ends after it: one partial index each.
+CREATE INDEX IF NOT EXISTS rm_household_list_open_segment_idx
+    ON rm_household_list (code, valid_from, unit_code, unit_named_on, status)
+    WHERE known_to IS NULL AND valid_to IS NULL;
+CREATE INDEX IF NOT EXISTS rm_household_list_ended_segment_idx
+    ON rm_household_list (valid_to, valid_from)
+    WHERE known_to IS NULL AND valid_to IS NOT NULL;
+-- A unit's households as known at any moment (the audit diff), and filtered lists.
 CREATE INDEX IF NOT EXISTS rm_household_list_unit_idx
-    ON rm_household_list (unit_code, unit_named_on) WHERE known_to IS NULL;
+    ON rm_household_list (unit_code, unit_named_on);
 CREATE INDEX IF NOT EXISTS rm_household_list_known_idx
     ON rm_household_list (known_from, code);
 
