@@ -113,7 +113,7 @@ class SqlHouseholdList:
             params.append(f"%{_escape_like(term)}%")
         return conditions
 
-    def _matching(self, selection: ListFilter, columns: str, params: list[Any]) -> str:
+    def _parts(self, selection: ListFilter, columns: str) -> list[tuple[str, list[Any]]]:
         """The segments on ``as_of`` that match, as two parts: the open segments (valid to the
         end: on a recent date, almost every household's) and those that end after ``as_of``.
         Each part has its own partial index, so neither scans the other's rows."""
@@ -123,32 +123,37 @@ class SqlHouseholdList:
             f"l.valid_to IS NULL AND l.valid_from <= {m}",
             f"l.valid_to > {m} AND l.valid_from <= {m}",
         ):
+            params: list[Any] = []
             known = self._known("l", selection.known_at, params)
             params += [self._value(selection.as_of)] * valid.count(m)
             conditions = [known, valid, *self._filters(selection, params)]
-            parts.append(
-                f"SELECT {columns} FROM rm_household_list l WHERE {' AND '.join(conditions)}"
-            )
-        return " UNION ALL ".join(parts)
+            text = f"SELECT {columns} FROM rm_household_list l WHERE {' AND '.join(conditions)}"
+            parts.append((text, params))
+        return parts
 
     # -- the port ---------------------------------------------------------------------------------
 
     def household_page(self, selection: ListFilter) -> tuple[int, list[HouseholdRow]]:
         """How many households match, and the rows of the page, in code order."""
-        params: list[Any] = []
-        counted = self._matching(selection, "1", params)
-        total = self.reader.query(f"SELECT count(*) FROM ({counted}) AS u", params)
+        (open_, p1), (ended, p2) = self._parts(selection, "1")
+        total = self.reader.query(
+            f"SELECT count(*) FROM ({open_} UNION ALL {ended}) AS u", [*p1, *p2]
+        )
+        # Each part is read in code order from its index and stops at the end of the page; the
+        # page's row ids come from the indexes alone, and only its rows are then read.
         m = self.reader.mark
-        params = []
-        page = self._matching(selection, "l.id, l.code", params)
+        end = selection.offset + selection.limit
+        (open_, p1), (ended, p2) = self._parts(selection, "l.id, l.code")
         versions = "v.version" if selection.known_at is None else "v.recorded"
-        # The page's row ids come from the indexes alone; only its rows are then read.
         rows = self.reader.query(
             f"SELECT {_ROW_COLUMNS}, {versions} FROM ("
-            f"SELECT id, code FROM ({page}) AS u ORDER BY code LIMIT {m} OFFSET {m}"
+            f"SELECT id, code FROM ("
+            f"SELECT * FROM ({open_} ORDER BY l.code LIMIT {m}) AS a UNION ALL "
+            f"SELECT * FROM ({ended} ORDER BY l.code LIMIT {m}) AS b"
+            f") AS u ORDER BY code LIMIT {m} OFFSET {m}"
             f") AS p JOIN rm_household_list l ON l.id = p.id "
             f"JOIN rm_household_versions v ON v.household_id = l.household_id ORDER BY p.code",
-            [*params, selection.limit, selection.offset],
+            [*p1, end, *p2, end, selection.limit, selection.offset],
         )
         return int(total[0][0]), [self._row(r, selection.known_at) for r in rows]
 

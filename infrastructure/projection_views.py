@@ -113,6 +113,9 @@ class ViewStore(Protocol):
     def reset(self, application_name: str) -> None:
         """Empty the read-model tables and set the position to 0, atomically."""
 
+    def optimise(self) -> None:
+        """Refresh the planner's statistics (and PostgreSQL's visibility map) after bulk work."""
+
     def close(self) -> None:
         """Release connections."""
 
@@ -282,6 +285,9 @@ class SQLiteViews:
             conn.execute("ROLLBACK")
             raise
 
+    def optimise(self) -> None:
+        self.connection().execute("ANALYZE")
+
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
@@ -384,6 +390,10 @@ class PostgresViews:
                 "updated_at = now()",
                 (application_name,),
             )
+
+    def optimise(self) -> None:
+        # Index-only scans of the list need the visibility map that VACUUM keeps.
+        self.connection().execute(f"VACUUM (ANALYZE) {', '.join(TABLES)}, rm_household_versions")
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)

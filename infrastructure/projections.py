@@ -381,7 +381,9 @@ class Projection:
         """Empty the read models and replay the whole log into them; return notifications."""
         self.views.reset(self.name)
         self._cache.clear()
-        return self.catch_up(progress)
+        applied = self.catch_up(progress)
+        self.views.optimise()
+        return applied
 
     def wait_for(self, notification_id: int, timeout: float = 5.0) -> bool:
         """Block until the read models include ``notification_id`` (read-your-writes)."""

@@ -24,6 +24,11 @@ CREATE TABLE IF NOT EXISTS rm_household_list (
     ethnic_minority boolean NOT NULL,
     closed boolean NOT NULL,
     notification_id bigint NOT NULL
+) WITH (
+    -- Pages are read from the indexes alone while the visibility map is fresh: vacuum often.
+    autovacuum_vacuum_scale_factor = 0.02,
+    autovacuum_vacuum_insert_scale_factor = 0.02,
+    autovacuum_analyze_scale_factor = 0.02
 );
 CREATE INDEX IF NOT EXISTS rm_household_list_open_idx
     ON rm_household_list (household_id) WHERE known_to IS NULL;
