@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import itertools
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -128,9 +130,24 @@ def folded_page(app: Households, query: HouseholdListQuery) -> HouseholdPage:
     )
 
 
-def read_models(store: Any) -> SqlHouseholdList:
-    """The SQL household list of the test store."""
-    return SqlHouseholdList(SqlReader(parse_database_url(store.url)))
+@contextmanager
+def caught_up(app: Households, store: Any, **kw: Any) -> Iterator[SqlHouseholdList]:
+    """The test store's read models with every recorded fact applied, as the SQL list reads them."""
+    projection = projection_for(app, store, **kw)
+    rows = SqlHouseholdList(SqlReader(parse_database_url(store.url)))
+    try:
+        projection.catch_up()
+        yield rows
+    finally:
+        rows.reader.close()
+        projection.close()
+
+
+PROPERTY = settings(
+    max_examples=int(os.environ.get("CHUNGTAY_RM_EXAMPLES", "30")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 
 
 def _query_words(data: Any) -> str | None:
@@ -142,20 +159,13 @@ def _query_words(data: Any) -> str | None:
     return fold_text(text) if data.draw(st.booleans()) else text.upper()
 
 
-@settings(
-    max_examples=int(os.environ.get("CHUNGTAY_RM_EXAMPLES", "30")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@PROPERTY
 @given(households=HOUSEHOLDS, data=st.data())
 def test_the_list_from_the_read_models_equals_folding_every_household(
     store, app, clock, households, data
 ) -> None:
     moments = build(app, clock, households)
-    projection = projection_for(app, store, batch_size=5)
-    rows = read_models(store)
-    try:
-        projection.catch_up()
+    with caught_up(app, store, batch_size=5) as rows:
         use_case = HouseholdList(rows, app.units)
         for _ in range(4):
             pick = data.draw(st.integers(-1, len(moments) - 1))
@@ -178,25 +188,15 @@ def test_the_list_from_the_read_models_equals_folding_every_household(
                 per_page=data.draw(st.integers(1, 4)),
             )
             assert use_case(query) == folded_page(app, query), query
-    finally:
-        rows.reader.close()
-        projection.close()
 
 
-@settings(
-    max_examples=int(os.environ.get("CHUNGTAY_RM_EXAMPLES", "30")),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@PROPERTY
 @given(households=HOUSEHOLDS, data=st.data())
 def test_the_diff_folding_only_candidates_equals_folding_every_household(
     store, app, clock, households, data
 ) -> None:
     moments = build(app, clock, households)
-    projection = projection_for(app, store, batch_size=5)
-    rows = read_models(store)
-    try:
-        projection.catch_up()
+    with caught_up(app, store, batch_size=5) as rows:
         for _ in range(3):
             a, b = sorted(data.draw(st.lists(st.sampled_from(moments), min_size=2, max_size=2)))
             as_of = _day(data.draw(st.integers(0, SPAN)))
@@ -205,9 +205,6 @@ def test_the_diff_folding_only_candidates_equals_folding_every_household(
                 continue
             kw = {"unit": unit, "as_of": as_of, "known_from": a, "known_to": b}
             assert status_diff(app, read_models=rows, **kw) == status_diff(app, **kw), kw
-    finally:
-        rows.reader.close()
-        projection.close()
 
 
 def test_search_ignores_diacritics_and_case(store, app, clock) -> None:
@@ -215,10 +212,7 @@ def test_search_ignores_diacritics_and_case(store, app, clock) -> None:
     register(app, code="01564-0001", head_name=head["name"], members=[head])
     other = {"name": "Đàm Thị Hoa", "birth_year": 1980, "sex": "female", "relation": "head"}
     register(app, code="01564-0002", head_name=other["name"], members=[other], village="Nà Lủng")
-    projection = projection_for(app, store)
-    rows = read_models(store)
-    try:
-        projection.catch_up()
+    with caught_up(app, store) as rows:
         use_case = HouseholdList(rows, app.units)
 
         def codes(q: str) -> list[str]:
@@ -233,9 +227,6 @@ def test_search_ignores_diacritics_and_case(store, app, clock) -> None:
         assert codes("van hoa") == []  # every word must occur
         assert codes("100%_") == []  # LIKE wildcards are taken literally
         assert codes("01564") == ["01564-0001", "01564-0002"]
-    finally:
-        rows.reader.close()
-        projection.close()
 
 
 def test_version_as_known_at_a_moment(store, app, clock) -> None:
@@ -262,10 +253,7 @@ def test_version_as_known_at_a_moment(store, app, clock) -> None:
         in_kind=None,
         provider="x",
     )
-    projection = projection_for(app, store)
-    rows = read_models(store)
-    try:
-        projection.catch_up()
+    with caught_up(app, store) as rows:
         use_case = HouseholdList(rows, app.units)
         now = use_case(HouseholdListQuery(as_of=date(2020, 1, 1)))
         then = use_case(HouseholdListQuery(as_of=date(2020, 1, 1), known_at=middle))
@@ -277,9 +265,6 @@ def test_version_as_known_at_a_moment(store, app, clock) -> None:
             ).items
             == ()
         )
-    finally:
-        rows.reader.close()
-        projection.close()
 
 
 def test_a_closed_household_keeps_its_last_status(store, app, clock) -> None:
@@ -294,14 +279,8 @@ def test_a_closed_household_keeps_its_last_status(store, app, clock) -> None:
     )
     clock.advance(days=1)
     app.close_household(hid, effective_on=date(2020, 5, 1), recorded_by="o", reason="moved_away")
-    projection = projection_for(app, store)
-    rows = read_models(store)
-    try:
-        projection.catch_up()
+    with caught_up(app, store) as rows:
         query = HouseholdListQuery(as_of=date(2021, 1, 1))
         page = HouseholdList(rows, app.units)(query)
         assert page == folded_page(app, query)
         assert [(i.status, i.closed) for i in page.items] == [("poor", True)]
-    finally:
-        rows.reader.close()
-        projection.close()
