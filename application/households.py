@@ -30,6 +30,7 @@ from application.errors import (
     StaleVersion,
     WriteConflict,
 )
+from application.log_reader import LogReader
 from domain.ethnicity import EthnicityCatalogue, UnknownEthnicityError, load_ethnicities
 from domain.events import Registered
 from domain.household import Household, household_id_for
@@ -181,17 +182,7 @@ class Households(Application):
 
     def household_ids(self, page_size: int = 1000) -> Iterator[uuid.UUID]:
         """Every registered household's id, in registration (log) order."""
-        topic = get_topic(Registered)
-        start: int | None = None
-        while True:
-            page = self.recorder.select_notifications(
-                start, page_size, topics=[topic], inclusive_of_start=False
-            )
-            if not page:
-                return
-            for notification in page:
-                yield uuid.UUID(str(notification.originator_id))
-            start = page[-1].id
+        return LogReader(self, page_size).originator_ids(topics=[get_topic(Registered)])
 
     @contextmanager
     def batch(self) -> Iterator[dict[uuid.UUID, Household]]:

@@ -17,7 +17,7 @@ from application import queries
 from application.errors import HouseholdNotFound
 from application.households import Households
 from domain.standards import ClassificationInputError, UnknownStandardError, load_standards
-from web.bootstrap import build_application, initialise_store
+from web.bootstrap import build_application, build_read_side, initialise_store
 from web.cli_common import DATE, TIMESTAMP, current_settings, emit, fail
 
 
@@ -316,11 +316,20 @@ def audit_diff(
     from domain.units import UnknownUnitError
 
     app = open_application()
+    read_side = build_read_side(current_settings(), app)
     try:
-        data = status_diff(app, unit=unit, as_of=as_of, known_from=known_from, known_to=known_to)
+        data = status_diff(
+            app,
+            unit=unit,
+            as_of=as_of,
+            known_from=known_from,
+            known_to=known_to,
+            read_models=read_side,
+        )
     except UnknownUnitError as e:
         fail(str(e))
     finally:
+        read_side.close()
         app.close()
     emit(data, as_json, _diff_text)
 
