@@ -185,17 +185,18 @@ class Households(Application):
         return LogReader(self, page_size).originator_ids(topics=[get_topic(Registered)])
 
     @contextmanager
-    def batch(self) -> Iterator[dict[uuid.UUID, Household]]:
+    def batch(self, **save_kwargs: Any) -> Iterator[dict[uuid.UUID, Household]]:
         """Collect commands on many households and save them in one transaction at the end.
 
-        Used by importers and the demo: many households per transaction, same write path.
+        Used by importers and the demo (many households per transaction, same write path), and
+        by idempotent requests, whose stored answer ``save_kwargs`` carries into the recorder.
         """
         pending: dict[uuid.UUID, Household] = {}
         token = _batch.set(pending)
         try:
             yield pending
             if pending:
-                self.save(*pending.values())
+                self.save(*pending.values(), **save_kwargs)
         finally:
             _batch.reset(token)
 
@@ -434,6 +435,10 @@ class Households(Application):
                         f"items.{i}.{field_name}", getattr(e, "message", str(e))
                     ) from None
                 loaded[hid] = household
+            batch = _batch.get()
+            if batch is not None:
+                batch.update(loaded)
+                return [self._with_transition(h, effective_on) for h in loaded.values()]
             try:
                 self.save(*loaded.values())
             except RecordConflictError:
