@@ -245,8 +245,8 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     ),
     "household.verify.ok": (
         "Đã xác minh: {events} sự kiện, nằm trong điểm kiểm tra số {checkpoint} đã ký "
-        "(khóa {key}).",
-        "Verified: {events} events, included in signed checkpoint {checkpoint} (key {key}).",
+        "(khóa {key_id}).",
+        "Verified: {events} events, included in signed checkpoint {checkpoint} (key {key_id}).",
     ),
     "household.verify.failed": ("Xác minh KHÔNG đạt:", "Verification FAILED:"),
     "household.pack": ("Tải gói phát lại (JSON)", "Download the replay pack (JSON)"),
