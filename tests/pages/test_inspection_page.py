@@ -10,7 +10,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.pages.conftest import H_NEW, H_OLD, csrf
-from tests.web.conftest import Web
+from tests.web.conftest import SUPPORT, Web
 
 Clients = Callable[[str], FlaskClient]
 
@@ -138,17 +138,7 @@ def test_the_worklist_is_for_supervisors(site: Web, clients: Clients) -> None:
 
 
 def test_anomalies_are_explained_with_their_facts_and_logged(site: Web, clients: Clients) -> None:
-    late = site.post(
-        f"/households/{H_NEW}/support",
-        {
-            "effective_on": "2018-05-02",
-            "category": "production",
-            "programme": "Chương trình 135",
-            "funding_source": "central",
-            "amount_vnd": 2_500_000,
-            "provider": "UBND xã",
-        },
-    )
+    late = site.post(f"/households/{H_NEW}/support", SUPPORT)
     assert late.status_code == 201
     inspector = clients("inspector")
     resp = inspector.get("/inspection/anomalies?unit=01561&kind=late_entry")
