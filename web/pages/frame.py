@@ -20,7 +20,7 @@ from application.accounts import Unauthenticated
 from application.sessions import ActiveSession
 from web import i18n
 from web.pages.context import households, sessions
-from web.problems import Problem, from_exception, from_http_exception
+from web.problems import Problem, from_exception, from_http_exception, log
 
 SESSION_COOKIE = "chungtay_session"
 LANG_COOKIE = "chungtay_lang"
@@ -217,7 +217,5 @@ def page_error(error: Exception) -> Response:
 
 
 def _unexpected(error: Exception) -> Problem:
-    from web.problems import log
-
     log.exception("unexpected error on a page", exc_info=error)
     return Problem(500, "an unexpected error occurred; it has been logged")
