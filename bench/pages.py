@@ -84,6 +84,7 @@ def main() -> None:
         (auditor, f"/units/{district}?year={year}"),
         (inspector, "/inspection"),
         (auditor, "/audit"),
+        (auditor, f"/units/{district}/lists?year={year}"),
         (auditor, f"/units/{district}/rates?year={year}"),
         (auditor, f"/units/{district}/campaign?year={year}"),
         (inspector, f"/inspection/anomalies?unit={unit}"),

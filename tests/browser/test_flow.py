@@ -118,6 +118,7 @@ def test_an_auditor_travels_back_before_a_correction_and_verifies(tab: Tab, site
     tab.go(f"/units/{site.commune}")
     assert page.locator("[data-test=annual]").is_visible()
     assert page.locator("svg.chart").is_visible()
+    assert page.locator("#now-title + div table").is_visible()
     assert page.locator("[data-test=campaign]").is_visible()
     tab.shot("unit")
 

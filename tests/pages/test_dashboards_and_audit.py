@@ -51,6 +51,9 @@ def test_the_unit_panels(site: Web, clients: Clients) -> None:
     rates = officer.get("/units/01561/rates?year=2025")
     assert rates.status_code == 200
     assert "data-fragment-body" in rates.text and '<svg class="chart"' in rates.text
+    lists = officer.get("/units/01561/lists?year=2025")
+    assert lists.status_code == 200
+    assert 'href="/households?unit=01561&amp;status=poor"' in lists.text
     campaign = officer.get("/units/01561/campaign?year=2025")
     assert campaign.status_code == 200
     assert 'data-test="campaign"' in campaign.text
@@ -61,6 +64,7 @@ def test_the_unit_panels(site: Web, clients: Clients) -> None:
     [
         "/units/01537",
         "/units/01537/rates",
+        "/units/01537/lists",
         "/units/01537/campaign",
         "/units/01537/annual.xlsx",
         "/units/01537/annual.csv",

@@ -80,16 +80,23 @@ def unit_page(code: str) -> tuple[str, int]:
     query = _query(code)
     app = households()
     annual = reports().annual(code, query.year, None, query.units)
-    now = reports().poverty(code, app.today(), None, query.units)
     return render(
         "unit.html",
         query=query,
         unit=_unit_name(code, query.year),
         annual=annual,
-        now=now,
+        today=app.today(),
         years=list(range(app.today().year, 2014, -1)),
         span=campaign_span(query.year),
     )
+
+
+@blp.route("/units/<code>/lists", methods=["GET"], endpoint="lists")
+def lists_panel(code: str) -> tuple[str, int]:
+    """The poor and near-poor households today, by child unit."""
+    query = _query(code)
+    now = reports().poverty(code, households().today(), None, query.units)
+    return render("unit_lists.html", query=query, unit=_unit_name(code, query.year), now=now)
 
 
 @blp.route("/units/<code>/rates", methods=["GET"], endpoint="rates")
