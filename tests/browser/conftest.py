@@ -19,7 +19,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -83,6 +82,7 @@ class Site:
     status_before: str = ""
     status_after: str = ""
     commune: str = ""
+    today: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
     def api(self, method: str, path: str, body: Any = None, user: str = "admin") -> Any:
@@ -116,16 +116,16 @@ def _cli(env: dict[str, str], *args: str) -> str:
 
 
 def _wait_until_up(base: str, server: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if server.poll() is not None:
             raise RuntimeError(f"the server stopped (exit {server.returncode})")
         try:
             with urllib.request.urlopen(base + "/api/v1/health", timeout=2):
                 return
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # refused while starting, or slow to answer on a busy machine
             time.sleep(0.2)
-    raise RuntimeError("the server did not answer within 30 s")
+    raise RuntimeError("the server did not answer within 60 s")
 
 
 def _correct_a_decision(site: Site) -> None:
@@ -159,6 +159,7 @@ def _correct_a_decision(site: Site) -> None:
         },
     )
     site.status_before, site.status_after = "poor", "near_poor"
+    site.today = site.api("GET", f"/households/{code}/status")["as_of"]
 
 
 @pytest.fixture(scope="session")

@@ -126,11 +126,19 @@ def test_an_auditor_travels_back_before_a_correction_and_verifies(tab: Tab, site
     page.click("[data-test=verify-store]")
     tab.settle()
     assert page.locator("[data-test=store-verified]").is_visible()
+    tab.shot("audit-verified")
     page.fill("input[name=unit]", site.commune)
+    page.fill("input[name=as_of]", site.today)
     page.click("section[aria-labelledby=diff-title] button[type=submit]")
     tab.settle()
     assert page.locator("[data-test=diff-summary]").is_visible()
-    tab.shot("audit")
+    new_year = site.today[:4] + "-01-01"  # the form's default earlier moment
+    before = page.locator(f"a[href*='/households/{site.corrected}?'][href*='known_at={new_year}']")
+    assert before.count() == 1  # the household as known at the earlier moment
+    tab.shot("audit-diff")
+    before.click()
+    tab.settle()
+    assert page.get_attribute("[data-known-at]", "data-known-at").startswith(new_year + "T00:00")
 
     tab.sign_out()
     assert "/sign-in" in page.url
