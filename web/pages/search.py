@@ -23,7 +23,7 @@ from flask import Blueprint, Response, redirect, request, url_for
 from application.accounts import User
 from application.errors import HouseholdNotFound
 from application.status import unit_on
-from domain.units import UnknownUnitError
+from domain.units import Unit, UnknownUnitError
 from domain.vocabulary import STATUSES
 from web.api.common import log_reads
 from web.auth import current_user, policy
@@ -68,7 +68,7 @@ class Found:
     code: str
     head_name: str
     village: str | None
-    unit_name: str
+    unit: Unit
     status: str
     since: date | None
 
