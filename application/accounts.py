@@ -347,7 +347,12 @@ class Accounts:
         """The user a bearer token belongs to; :class:`Unauthenticated` otherwise."""
         if not token:
             raise Unauthenticated("missing bearer token")
-        found = self.store.find_token(token_hash(token))
+        return self.authenticate_digest(token_hash(token))
+
+    def authenticate_digest(self, token_sha256: str) -> User:
+        """The user of the token with this hash (a web session keeps only the hash), with the
+        same checks as :meth:`authenticate`; :class:`Unauthenticated` otherwise."""
+        found = self.store.find_token(token_sha256)
         if found is None:
             raise Unauthenticated("unknown token")
         record, user = found

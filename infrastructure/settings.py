@@ -11,6 +11,8 @@ DEFAULT_DATABASE_URL = "sqlite:///var/chungtay.sqlite"
 DEFAULT_SIGNING_KEY = "var/signing.key"
 DEFAULT_BIND = "127.0.0.1:8000"
 DEFAULT_TIMEZONE = "Asia/Ho_Chi_Minh"
+DEFAULT_EXPENSIVE_PER_USER = 2
+DEFAULT_STATEMENT_TIMEOUT = 30.0
 DEFAULT_IDEMPOTENCY_LEASE = 30.0
 
 
@@ -32,6 +34,10 @@ class Settings:
     signing_key: Path = Path(DEFAULT_SIGNING_KEY)
     bind: str = DEFAULT_BIND
     timezone: str = DEFAULT_TIMEZONE
+    expensive_per_user: int = DEFAULT_EXPENSIVE_PER_USER
+    """Expensive requests (lists, reports, audits) one user may run at once (more: 429)."""
+    statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT
+    """Seconds one read statement may run on PostgreSQL before it is cancelled."""
     audit_public_key: Path | None = None
     idempotency_lease: float = DEFAULT_IDEMPOTENCY_LEASE
 
@@ -45,6 +51,12 @@ class Settings:
             signing_key=Path(env.get("CHUNGTAY_SIGNING_KEY") or DEFAULT_SIGNING_KEY),
             bind=env.get("CHUNGTAY_BIND") or DEFAULT_BIND,
             timezone=env.get("CHUNGTAY_TIMEZONE") or DEFAULT_TIMEZONE,
+            expensive_per_user=int(
+                env.get("CHUNGTAY_EXPENSIVE_PER_USER") or DEFAULT_EXPENSIVE_PER_USER
+            ),
+            statement_timeout=float(
+                env.get("CHUNGTAY_STATEMENT_TIMEOUT") or DEFAULT_STATEMENT_TIMEOUT
+            ),
             audit_public_key=Path(public_key) if public_key else None,
             idempotency_lease=_seconds(env.get("CHUNGTAY_IDEMPOTENCY_LEASE")),
         )

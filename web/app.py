@@ -18,7 +18,7 @@ from application.accounts import AccountStore
 from application.households import Households
 from infrastructure.read_models import ReadModelSource
 from infrastructure.settings import Settings
-from web import auth, problems
+from web import auth, pages, problems
 from web.api import audit, classify, health, households, inspection, recognitions, reports, units
 from web.api.common import require_json_body
 from web.api.context import EXTENSION, Services
@@ -148,4 +148,5 @@ def create_app(
     auth.install(app)
     app.before_request(require_json_body)
     problems.install(app)
+    pages.install(app)  # the HTML pages (sign-in, dashboards, household, inspection, audit)
     return app

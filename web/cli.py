@@ -20,7 +20,7 @@ from application.households import Households
 from domain.standards import ClassificationInputError, UnknownStandardError, load_standards
 from infrastructure.settings import Settings
 from infrastructure.store import redact, redact_text
-from web.bootstrap import build_application, initialise_store
+from web.bootstrap import build_application, build_read_side, initialise_store
 from web.cli_common import (
     DATE,
     MONEY,
@@ -89,7 +89,7 @@ def init(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True)
 def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bool) -> None:
     """Load a reproducible synthetic Hạ Lang history (2016 → Y) through the real write path."""
-    from application.demo import StoreNotEmpty, generate_demo, store_is_empty
+    from demo import StoreNotEmpty, generate_demo, store_is_empty
 
     app = open_application()
     try:
@@ -327,11 +327,20 @@ def audit_diff(
     from domain.units import UnknownUnitError
 
     app = open_application()
+    read_side = build_read_side(current_settings(), app)
     try:
-        data = status_diff(app, unit=unit, as_of=as_of, known_from=known_from, known_to=known_to)
+        data = status_diff(
+            app,
+            unit=unit,
+            as_of=as_of,
+            known_from=known_from,
+            known_to=known_to,
+            read_models=read_side,
+        )
     except UnknownUnitError as e:
         fail(str(e))
     finally:
+        read_side.close()
         app.close()
     emit(data, as_json, _diff_text)
 

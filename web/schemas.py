@@ -487,6 +487,18 @@ class HouseholdListQuery(PageQuery):
     unit = UnitCode(metadata={"description": "Only households whose unit lies in this unit."})
     status = choice(STATUSES)
     as_of = ISODate(metadata={"description": "Date the unit and status refer to (default today)."})
+    known_at = Timestamp(
+        metadata={
+            "description": "What the record said at this moment (default: now); a past moment "
+            "is for auditors only."
+        }
+    )
+    q = Text(
+        metadata={
+            "description": "Words that must all occur in the code, the head's name or the "
+            "village, without regard to diacritics or case (`Nong Van Tu` finds `Nông Văn Tư`)."
+        }
+    )
 
 
 class AccessLogQuery(PageQuery):
@@ -697,7 +709,7 @@ class HouseholdSummarySchema(Out):
     head_name = fields.String(required=True)
     status = choice(STATUSES, required=True)
     recognised = fields.Boolean(required=True)
-    since = _date_out(required=True, allow_none=True)
+    since = fields.Date(required=True, allow_none=True)
     ethnic_minority = fields.Boolean(required=True)
     closed = fields.Boolean(required=True)
     version = fields.Integer(required=True)
@@ -706,7 +718,10 @@ class HouseholdSummarySchema(Out):
 class HouseholdListSchema(Out):
     """A page of households."""
 
-    as_of = _date_out(required=True)
+    as_of = fields.Date(required=True)
+    known_at = fields.DateTime(
+        format="iso", required=True, metadata={"description": "The moment answered for."}
+    )
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)

@@ -11,6 +11,7 @@ from web import schemas as s
 from web.api.common import blueprint, log_reads, problems
 from web.api.context import households, services
 from web.auth import requires
+from web.limits import expensive
 
 blp = blueprint(
     "audit",
@@ -50,6 +51,7 @@ def access_log(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/audit/verify", methods=["GET"])
+@expensive(blp)
 @requires("auditor")
 @blp.response(200, s.VerifyReportSchema)
 @problems(blp, 401, 403)
@@ -67,6 +69,7 @@ def verify() -> dict[str, Any]:
 
 
 @blp.route("/audit/diff", methods=["GET"])
+@expensive(blp)
 @requires("auditor")
 @blp.arguments(s.AuditDiffQuery, location="query", unknown=RAISE)
 @blp.response(200, s.AuditDiffSchema)
@@ -88,6 +91,7 @@ def diff(args: dict[str, Any]) -> dict[str, Any]:
             as_of=args["as_of"],
             known_from=args["from_"],
             known_to=args["to"],
+            read_models=services().read_side,
         )
     except UnknownUnitError as e:
         raise InvalidInput("unit", str(e)) from None
