@@ -58,22 +58,28 @@ def test_init_and_errors_never_print_the_database_password(pg_schema: str, tmp_p
         "CHUNGTAY_DATABASE_URL": _secret_url(pg_schema),  # trust auth: the password is unused
         "CHUNGTAY_SIGNING_KEY": str(tmp_path / "k.key"),
     }
+    runner = CliRunner()
     for args in (["init"], ["init", "--json"]):
-        done = _cli(env, *args)
-        assert done.returncode == 0, done.stderr
+        done = runner.invoke(cli, args, env=env)
+        assert done.exit_code == 0, done.output
         for secret in (PASSWORD, PLAIN):
-            assert secret not in done.stdout + done.stderr
+            assert secret not in done.output
         assert "***" in done.stdout
     # a server that does not answer: the failures name the store, not the password
     env["CHUNGTAY_DATABASE_URL"] = _secret_url(pg_schema, port=1)
-    for args in (["status", "01564-0001"], ["init"], ["audit", "verify"], ["user", "list"]):
-        failed = _cli(env, *args)
-        assert failed.returncode == 1, (args, failed.stderr)
+    for args in (["status", "01564-0001"], ["audit", "verify"], ["user", "list"]):
+        failed = runner.invoke(cli, args, env=env)
+        assert failed.exit_code == 1, (args, failed.output)
         for secret in (PASSWORD, PLAIN):
-            assert secret not in failed.stdout + failed.stderr, (args, failed.stderr)
+            assert secret not in failed.output, (args, failed.output)
     bad = {**env, "CHUNGTAY_DATABASE_URL": _secret_url(pg_schema).replace("/test?", "?")}
-    refused = _cli(bad, "status", "x")
-    assert refused.returncode == 1 and PASSWORD not in refused.stderr + refused.stdout
+    refused = runner.invoke(cli, ["status", "x"], env=bad)
+    assert refused.exit_code == 1 and PASSWORD not in refused.output
+    # an unexpected error, through the real entry point: a traceback with the password hidden
+    crashed = _cli(env, "init")
+    assert crashed.returncode == 1 and "Traceback" in crashed.stderr
+    for secret in (PASSWORD, PLAIN):
+        assert secret not in crashed.stdout + crashed.stderr
 
 
 def test_a_mixed_case_schema_is_one_schema_throughout(pg_schema: str, tmp_path) -> None:

@@ -9,6 +9,7 @@ started as a subprocess; the CLI commands run as subprocesses too, as an operato
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import os
 import shutil
@@ -200,6 +201,8 @@ class Server:
                 return resp.status, dict(resp.headers), resp.read()
         except urllib.error.HTTPError as e:
             return e.code, dict(e.headers), e.read()
+        except http.client.HTTPException as e:  # the answer was cut off (the worker died)
+            raise ConnectionError(f"{type(e).__name__}: {e}") from e
 
 
 def start_server(env: dict[str, str], token: str, log: Path, workers: int = 2) -> Server:
@@ -261,3 +264,14 @@ class Tally:
             f"{self.connection_errors} connection errors, "
             f"statuses {dict(sorted(self.statuses.items()))}"
         )
+
+
+def audit_passes(settings: Any) -> None:
+    """Sign a checkpoint over what the store holds and verify the whole ledger against it."""
+    from web.audit_bootstrap import build_audit
+
+    audit = build_audit(settings)
+    audit.ensure_signing_key()
+    audit.checkpoint()
+    report = audit.verify()
+    assert report.ok, report.first_problem
