@@ -28,9 +28,8 @@ from typing import Any
 
 import pytest
 
+from tests.cli_process import ROOT
 from tests.conftest import REQUIRE_PG
-
-ROOT = Path(__file__).resolve().parent.parent.parent
 
 pytestmark = pytest.mark.faults
 
@@ -40,18 +39,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
-
-
-def chungtay(env: dict[str, str], *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the command line as a subprocess (``python -m web``)."""
-    return subprocess.run(
-        [sys.executable, "-m", "web", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def children(pid: int) -> list[int]:

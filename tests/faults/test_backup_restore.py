@@ -23,9 +23,10 @@ from application import queries
 from infrastructure.migrations import pending
 from infrastructure.settings import Settings
 from infrastructure.store import parse_database_url
+from tests.cli_process import chungtay
 from tests.conftest import PG_DB, PG_HOST, PG_PORT, PG_USER
 from tests.factories import register
-from tests.faults.conftest import Cluster, chungtay
+from tests.faults.conftest import Cluster
 from web.bootstrap import build_application
 
 pytestmark = pytest.mark.faults

@@ -20,8 +20,9 @@ from typing import Any
 import pytest
 
 from infrastructure.settings import Settings
+from tests.cli_process import ROOT, chungtay
 from tests.factories import register
-from tests.faults.conftest import ROOT, audit_passes, chungtay
+from tests.faults.conftest import audit_passes
 from web.bootstrap import build_application, initialise_store
 
 pytestmark = pytest.mark.faults
