@@ -68,7 +68,7 @@ def bench_reports(backend: str, settings: Any, figures: list[Any], Figure: Any) 
     config = parse_database_url(settings.database_url)
     try:
         if not app.recorder.max_notification_id():
-            from application.demo import generate_demo
+            from demo import generate_demo
 
             generate_demo(app, households=DEMO_HOUSEHOLDS, seed=11)
         _rebuild(backend, app, config, figures, Figure)
@@ -156,7 +156,9 @@ def _lag(backend: str, app: Any, config: StoreConfig, figures: list[Any], Figure
             notes={
                 "writes": len(lags),
                 "max_ms": round(max(lags) * 1e3, 1),
-                "poll": "0.02 s, doubling to 0.5 s while idle",
+                "wakeup": "LISTEN/NOTIFY"
+                if config.is_postgres
+                else "poll 0.02 s, doubling to 0.5 s",
             },
         )
     )
