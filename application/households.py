@@ -12,9 +12,8 @@ import contextvars
 import random
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Protocol, runtime_checkable
 from zoneinfo import ZoneInfo
@@ -23,6 +22,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, RecordConflictError, Transcoder, Transcoding
 from eventsourcing.utils import get_topic
 
+from application import commands as c
 from application.errors import (
     DuplicateHousehold,
     HouseholdNotFound,
@@ -31,9 +31,17 @@ from application.errors import (
     WriteConflict,
 )
 from application.log_reader import LogReader
+from application.recorded import (
+    Assessed,
+    ComplaintFiled,
+    Recognised,
+    Recorded,
+    Registered,
+    SponsorshipStarted,
+)
+from domain import events
 from domain.ethnicity import EthnicityCatalogue, UnknownEthnicityError, load_ethnicities
-from domain.events import Registered
-from domain.household import Household, household_id_for
+from domain.household import Entry, Household, household_id_for
 from domain.situation import (
     Situation,
     area_type_on,
@@ -43,6 +51,7 @@ from domain.situation import (
     unit_on,
 )
 from domain.standards import (
+    Classification,
     ClassificationInputError,
     StandardsCatalogue,
     UnknownStandardError,
@@ -54,6 +63,9 @@ from domain.text import nfc
 from domain.units import UnitCatalogue, UnknownUnitError, load_units
 
 MAX_ATTEMPTS = 20
+
+Decision = Callable[[Household, Entry], None]
+"""What a command asks of the loaded household: check its invariants and trigger the fact."""
 
 
 def _backoff(attempt: int) -> None:
@@ -82,25 +94,6 @@ class HashReader(Protocol):
 
     def select_hashes(self, originator_id: uuid.UUID) -> dict[int, bytes]:
         """Map version → stored hash for one household."""
-
-
-@dataclass(frozen=True)
-class Recorded:
-    """What a recorded fact answers with (CONTRACT §5: 201 and these fields)."""
-
-    household_id: str
-    version: int
-    recorded_at: datetime
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready answer."""
-        return {
-            "household_id": self.household_id,
-            "version": self.version,
-            "recorded_at": self.recorded_at.isoformat(),
-            **self.extra,
-        }
 
 
 def utc_now() -> datetime:
@@ -182,7 +175,7 @@ class Households(Application):
 
     def household_ids(self, page_size: int = 1000) -> Iterator[uuid.UUID]:
         """Every registered household's id, in registration (log) order."""
-        return LogReader(self, page_size).originator_ids(topics=[get_topic(Registered)])
+        return LogReader(self, page_size).originator_ids(topics=[get_topic(events.Registered)])
 
     @contextmanager
     def batch(self, **save_kwargs: Any) -> Iterator[dict[uuid.UUID, Household]]:
@@ -202,40 +195,25 @@ class Households(Application):
 
     # -- commands ------------------------------------------------------------------------------
 
-    def register(
-        self,
-        *,
-        recorded_by: str,
-        effective_on: date,
-        code: str,
-        unit: str,
-        village: str,
-        head_name: str,
-        ethnicity: str,
-        members: list[dict[str, Any]],
-        area_type: str | None = None,
-    ) -> Recorded:
+    def register(self, command: c.RegisterHousehold) -> Registered:
         """Đăng ký hộ: a code registers once; a second attempt is a :class:`DuplicateHousehold`."""
-        resolved_unit = self.commune(unit, effective_on)
-        canonical = self._ethnicity(ethnicity)
-        code = nfc(code)
+        resolved_unit = self.commune(command.unit, command.effective_on)
+        canonical = self._ethnicity(command.ethnicity)
+        code = nfc(command.code)
         hid = household_id_for(code)
         batch = _batch.get()
         if (batch is not None and hid in batch) or hid in self.repository:
             raise DuplicateHousehold(code, str(hid))
         household = Household.register(
-            now=self.now(),
-            today=self.today(),
-            recorded_by=recorded_by,
-            effective_on=effective_on,
+            self._entry(command.effective_on, command.recorded_by),
             code=code,
             unit=resolved_unit.code,
-            village=village,
-            head_name=head_name,
+            village=command.village,
+            head_name=command.head_name,
             ethnicity=canonical,
             ethnic_minority=self.ethnicities.is_minority(canonical),
-            members=members,
-            area_type=area_type or resolved_unit.area_type,
+            members=[dict(m) for m in command.members],
+            area_type=command.area_type or resolved_unit.area_type,
         )
         if batch is not None:
             batch[hid] = household
@@ -244,313 +222,226 @@ class Households(Application):
                 self.save(household)
             except IntegrityError:
                 raise DuplicateHousehold(code, str(hid)) from None
-        return self._recorded(household)
+        recorded = self._recorded(household)
+        return Registered(**vars(recorded), code=household.facts[0].code)
 
-    def change_member(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
+    def change_member(self, command: c.ChangeMember) -> Recorded:
         """Biến động nhân khẩu."""
-        return self._fact(household_id, expected_version, Household.change_member, kw)
-
-    def relocate(
-        self,
-        household_id: str | uuid.UUID,
-        *,
-        unit: str,
-        village: str,
-        effective_on: date,
-        recorded_by: str,
-        area_type: str | None = None,
-        expected_version: int | None = None,
-    ) -> Recorded:
-        """Chuyển nơi ở: the new unit must be a commune valid on ``effective_on``."""
-        resolved = self.commune(unit, effective_on)
-
-        def command(h: Household, c: dict[str, Any]) -> None:
-            h.relocate(
-                unit=resolved.code, village=village, area_type=area_type or resolved.area_type, **c
-            )
-
-        return self._update(
-            household_id,
-            expected_version,
+        return self._fact(
             command,
-            effective_on=effective_on,
-            recorded_by=recorded_by,
+            lambda h, e: h.change_member(
+                e, change=command.change, member=dict(command.member), reason=command.reason
+            ),
         )
 
-    def assess(
-        self,
-        household_id: str | uuid.UUID,
-        *,
-        effective_on: date,
-        recorded_by: str,
-        income_per_capita: int,
-        deprivations: Sequence[str],
-        assessor: str,
-        form: str = "",
-        kind: str | None = None,
-        list_year: int | None = None,
-        standard: str | None = None,
-        expected_version: int | None = None,
-    ) -> Recorded:
+    def relocate(self, command: c.Relocate) -> Recorded:
+        """Chuyển nơi ở: the new unit must be a commune valid on ``effective_on``."""
+        resolved = self.commune(command.unit, command.effective_on)
+        return self._fact(
+            command,
+            lambda h, e: h.relocate(
+                e,
+                unit=resolved.code,
+                village=command.village,
+                area_type=command.area_type or resolved.area_type,
+            ),
+        )
+
+    def assess(self, command: c.Assess) -> Assessed:
         """Rà soát: classify under the standard that applies and record both."""
         try:
             selection = self.standards.resolve_review(
-                effective_on,
-                kind=kind,
-                list_year=list_year,
-                standard=standard,  # type: ignore[arg-type]
+                command.effective_on,
+                kind=command.kind,
+                list_year=command.list_year,
+                standard=command.standard,  # type: ignore[arg-type]
             )
         except (ClassificationInputError, UnknownStandardError) as e:
-            raise InvalidInput("standard" if standard else "list_year", str(e)) from None
-        holder: dict[str, Any] = {}
+            raise InvalidInput("standard" if command.standard else "list_year", str(e)) from None
+        classified: list[Classification] = []
 
-        def command(h: Household, c: dict[str, Any]) -> None:
-            area_type = self._area_type_on(h, effective_on)
+        def decide(h: Household, entry: Entry) -> None:
+            area_type = self._area_type_on(h, command.effective_on)
             try:
                 classification = selection.standard.classify(
-                    area_type, income_per_capita, [nfc(d) for d in deprivations]
+                    area_type, command.income_per_capita, [nfc(d) for d in command.deprivations]
                 )
             except ClassificationInputError as e:
                 field_name = "income_per_capita" if "income" in str(e) else "deprivations"
                 raise InvalidInput(field_name, str(e)) from None
-            holder["classification"] = classification.to_dict()
+            classified[:] = [classification]
             h.assess(
+                entry,
                 kind=selection.kind,
                 list_year=selection.list_year,
                 standard=selection.standard.code,
                 area_type=area_type,
-                income_per_capita=income_per_capita,
+                income_per_capita=command.income_per_capita,
                 deprivations=list(classification.deprivations),
                 classification={
                     "status": classification.status,
                     "route": classification.route,
                     "thresholds": dict(classification.thresholds),
                 },
-                assessor=assessor,
-                form=form,
+                assessor=command.assessor,
+                form=command.form,
                 standards_version=self.standards.data_version,
-                **c,
             )
 
-        recorded = self._update(
-            household_id,
-            expected_version,
-            command,
-            effective_on=effective_on,
-            recorded_by=recorded_by,
-        )
-        return Recorded(
-            recorded.household_id,
-            recorded.version,
-            recorded.recorded_at,
-            {
-                "classification": holder["classification"],
-                "kind": selection.kind,
-                "list_year": selection.list_year,
-                "standard": selection.standard.code,
-            },
+        recorded = self._fact(command, decide)
+        return Assessed(
+            **vars(recorded),
+            classification=classified[0],
+            kind=selection.kind,
+            list_year=selection.list_year,
+            standard=selection.standard.code,
         )
 
-    def recognise(
-        self,
-        household_id: str | uuid.UUID,
-        *,
-        effective_on: date,
-        recorded_by: str,
-        status: str,
-        decision_number: str,
-        signed_by: str,
-        list_year: int | None = None,
-        expected_version: int | None = None,
-    ) -> Recorded:
+    def recognise(self, command: c.Recognise) -> Recognised:
         """Quyết định công nhận: the answer carries the transition it makes."""
-        year, standard = self._decision_year(effective_on, list_year)
-
+        year, standard = self._decision_year(command.effective_on, command.list_year)
         decided: list[Household] = []
 
-        def command(h: Household, c: dict[str, Any]) -> None:
+        def decide(h: Household, entry: Entry) -> None:
             decided[:] = [h]
             h.recognise(
-                status=status,
-                decision_number=decision_number,
+                entry,
+                status=command.status,
+                decision_number=command.decision_number,
                 list_year=year,
                 standard=standard,
-                signed_by=signed_by,
-                **c,
+                signed_by=command.signed_by,
             )
 
-        self._update(
-            household_id,
-            expected_version,
-            command,
-            effective_on=effective_on,
-            recorded_by=recorded_by,
-        )
-        return self._with_transition(decided[0], effective_on)
+        self._fact(command, decide)
+        return self._with_transition(decided[0])
 
-    def recognise_many(
-        self,
-        *,
-        effective_on: date,
-        recorded_by: str,
-        decision_number: str,
-        unit: str,
-        signed_by: str,
-        items: Sequence[dict[str, Any]],
-        list_year: int | None = None,
-    ) -> list[Recorded]:
+    def recognise_many(self, command: c.RecogniseMany) -> list[Recognised]:
         """One commune decision for many households, all or nothing (one transaction)."""
-        self.commune(unit, effective_on)
-        year, standard = self._decision_year(effective_on, list_year)
+        on, unit = command.effective_on, command.unit
+        self.commune(unit, on)
+        year, standard = self._decision_year(on, command.list_year)
         for attempt in range(MAX_ATTEMPTS):
             loaded: dict[uuid.UUID, Household] = {}
-            for i, item in enumerate(items):
-                hid = self.household_id(str(item["household_id"]))
+            for i, item in enumerate(command.items):
+                hid = self.household_id(str(item.household))
                 if hid in loaded:
                     raise InvalidInput(f"items.{i}.household_id", "a household appears twice")
                 household = self.get(hid)
-                situation = household.situation(effective_on)
-                if not self.units.contains(
-                    unit, unit_on(self.units, situation, effective_on).code, effective_on
-                ):
+                where = unit_on(self.units, household.situation(on), on).code
+                if not self.units.contains(unit, where, on):
                     raise InvalidInput(
                         f"items.{i}.household_id", f"household is not in unit {unit}"
                     )
                 try:
                     household.recognise(
-                        status=item["status"],
-                        decision_number=decision_number,
+                        self._entry(on, command.recorded_by),
+                        status=item.status,
+                        decision_number=command.decision_number,
                         list_year=year,
                         standard=standard,
-                        signed_by=signed_by,
-                        **self._common(effective_on, recorded_by),
+                        signed_by=command.signed_by,
                     )
-                except InvalidInput:
-                    raise
                 except ValueError as e:
                     field_name = getattr(e, "field", "status")
                     raise InvalidInput(
                         f"items.{i}.{field_name}", getattr(e, "message", str(e))
                     ) from None
                 loaded[hid] = household
-            batch = _batch.get()
-            if batch is not None:
-                batch.update(loaded)
-                return [self._with_transition(h, effective_on) for h in loaded.values()]
-            try:
-                self.save(*loaded.values())
-            except RecordConflictError:
-                if attempt + 1 == MAX_ATTEMPTS:
-                    raise WriteConflict("the batch kept colliding with other writers") from None
-                _backoff(attempt)
-                continue
-            return [self._with_transition(h, effective_on) for h in loaded.values()]
-        raise WriteConflict("unreachable")
+            if self._save_all(loaded.values(), attempt):
+                return [self._with_transition(h) for h in loaded.values()]
+        raise WriteConflict("the batch kept colliding with other writers")
 
-    def deliver_support(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
+    def deliver_support(self, command: c.DeliverSupport) -> Recorded:
         """Hỗ trợ."""
-        return self._fact(household_id, expected_version, Household.deliver_support, kw)
+        return self._fact(
+            command,
+            lambda h, e: h.deliver_support(
+                e,
+                category=command.category,
+                programme=command.programme,
+                funding_source=command.funding_source,
+                amount_vnd=command.amount_vnd,
+                in_kind=command.in_kind,
+                provider=command.provider,
+            ),
+        )
 
-    def start_sponsorship(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
+    def start_sponsorship(self, command: c.StartSponsorship) -> SponsorshipStarted:
         """Phân công giúp đỡ: the answer carries the new ``sponsorship_id``."""
         sponsorship_id = str(uuid.uuid4())
-        sponsor = dict(kw.pop("sponsor"))
+        sponsor = dict(command.sponsor)
         if sponsor.get("unit"):
-            self._unit(sponsor["unit"], kw["effective_on"], field_name="sponsor.unit")
+            self._unit(sponsor["unit"], command.effective_on, field_name="sponsor.unit")
         recorded = self._fact(
-            household_id,
-            expected_version,
-            Household.start_sponsorship,
-            {**kw, "sponsor": sponsor, "sponsorship_id": sponsorship_id},
+            command,
+            lambda h, e: h.start_sponsorship(e, sponsorship_id=sponsorship_id, sponsor=sponsor),
         )
-        return Recorded(
-            recorded.household_id,
-            recorded.version,
-            recorded.recorded_at,
-            {"sponsorship_id": sponsorship_id},
-        )
+        return SponsorshipStarted(**vars(recorded), sponsorship_id=sponsorship_id)
 
-    def end_sponsorship(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
+    def end_sponsorship(self, command: c.EndSponsorship) -> Recorded:
         """End a sponsorship."""
-        return self._fact(household_id, expected_version, Household.end_sponsorship, kw)
+        return self._fact(
+            command,
+            lambda h, e: h.end_sponsorship(
+                e, sponsorship_id=command.sponsorship_id, reason=command.reason
+            ),
+        )
 
-    def register_exit(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
+    def register_exit(self, command: c.RegisterExit) -> Recorded:
         """Đăng ký thoát nghèo."""
-        return self._fact(household_id, expected_version, Household.register_exit, kw)
+        return self._fact(
+            command,
+            lambda h, e: h.register_exit(e, target_year=command.target_year, plan=command.plan),
+        )
 
-    def file_complaint(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
+    def file_complaint(self, command: c.FileComplaint) -> ComplaintFiled:
         """Khiếu nại: the answer carries the new ``complaint_id``."""
         complaint_id = str(uuid.uuid4())
         recorded = self._fact(
-            household_id,
-            expected_version,
-            Household.file_complaint,
-            {**kw, "complaint_id": complaint_id},
-        )
-        return Recorded(
-            recorded.household_id,
-            recorded.version,
-            recorded.recorded_at,
-            {"complaint_id": complaint_id},
-        )
-
-    def resolve_complaint(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
-        """The outcome of a complaint."""
-        return self._fact(household_id, expected_version, Household.resolve_complaint, kw)
-
-    def inspect(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
-        """Kiểm tra."""
-        kw.setdefault("plan_id", None)
-        return self._fact(household_id, expected_version, Household.inspect, kw)
-
-    def close_household(
-        self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
-    ) -> Recorded:
-        """Đóng hồ sơ."""
-        return self._fact(household_id, expected_version, Household.close, kw)
-
-    def retract(
-        self,
-        household_id: str | uuid.UUID,
-        *,
-        version: int,
-        reason: str,
-        recorded_by: str,
-        expected_version: int | None = None,
-    ) -> Recorded:
-        """Hủy bỏ: void an earlier fact from now on."""
-
-        def command(h: Household, c: dict[str, Any]) -> None:
-            h.retract(
-                version=version,
-                reason=reason,
-                now=c["now"],
-                today=c["today"],
-                recorded_by=recorded_by,
-            )
-
-        return self._update(
-            household_id,
-            expected_version,
             command,
-            effective_on=self.today(),
-            recorded_by=recorded_by,
+            lambda h, e: h.file_complaint(
+                e,
+                complaint_id=complaint_id,
+                complainant=command.complainant,
+                subject=command.subject,
+                text=command.text,
+            ),
+        )
+        return ComplaintFiled(**vars(recorded), complaint_id=complaint_id)
+
+    def resolve_complaint(self, command: c.ResolveComplaint) -> Recorded:
+        """The outcome of a complaint."""
+        return self._fact(
+            command,
+            lambda h, e: h.resolve_complaint(
+                e, complaint_id=command.complaint_id, outcome=command.outcome, note=command.note
+            ),
+        )
+
+    def inspect(self, command: c.Inspect) -> Recorded:
+        """Kiểm tra."""
+        return self._fact(
+            command,
+            lambda h, e: h.inspect(
+                e,
+                team=command.team,
+                findings=[dict(f) for f in command.findings],
+                outcome=command.outcome,
+                plan_id=command.plan_id,
+            ),
+        )
+
+    def close_household(self, command: c.CloseHousehold) -> Recorded:
+        """Đóng hồ sơ."""
+        return self._fact(command, lambda h, e: h.close(e, reason=command.reason))
+
+    def retract(self, command: c.Retract) -> Recorded:
+        """Hủy bỏ: void an earlier fact from now on."""
+        return self._update(
+            command,
+            self.today(),
+            lambda h, e: h.retract(e, version=command.version, reason=command.reason),
         )
 
     # -- queries -------------------------------------------------------------------------------
@@ -578,79 +469,66 @@ class Households(Application):
 
     # -- internals -------------------------------------------------------------------------------
 
-    def _common(self, effective_on: date, recorded_by: str) -> dict[str, Any]:
-        return {
-            "now": self.now(),
-            "today": self.today(),
-            "effective_on": effective_on,
-            "recorded_by": nfc(recorded_by),
-        }
+    def _entry(self, effective_on: date, recorded_by: str) -> Entry:
+        """What the fact shares with every other: its date, its author, the server's clock."""
+        return Entry(effective_on, nfc(recorded_by), self.now(), self.today())
 
-    def _fact(
-        self,
-        household_id: str | uuid.UUID,
-        expected_version: int | None,
-        method: Callable[..., None],
-        kw: dict[str, Any],
-    ) -> Recorded:
-        effective_on = kw.pop("effective_on")
-        recorded_by = kw.pop("recorded_by")
-        return self._update(
-            household_id,
-            expected_version,
-            lambda h, c: method(h, **kw, **c),
-            effective_on=effective_on,
-            recorded_by=recorded_by,
-        )
+    def _fact(self, command: c.FactCommand, decide: Decision) -> Recorded:
+        return self._update(command, command.effective_on, decide)
 
     def _update(
-        self,
-        household_id: str | uuid.UUID,
-        expected_version: int | None,
-        command: Callable[[Household, dict[str, Any]], None],
-        *,
-        effective_on: date | None = None,
-        recorded_by: str | None = None,
+        self, command: c.HouseholdCommand, effective_on: date, decide: Decision
     ) -> Recorded:
         """Load, decide, save; retry on a concurrent write unless a version was pinned."""
+        expected = command.expected_version
         batch = _batch.get()
         for attempt in range(MAX_ATTEMPTS):
-            household = self.get(household_id)
-            if expected_version is not None and household.version != expected_version:
-                raise StaleVersion(expected_version, household.version)
-            common = self._common(effective_on or self.today(), recorded_by or "")
-            command(household, common)
+            household = self.get(command.household)
+            if expected is not None and household.version != expected:
+                raise StaleVersion(expected, household.version)
+            decide(household, self._entry(effective_on, command.recorded_by))
             if batch is not None:
                 batch[household.id] = household
                 return self._recorded(household)
             try:
                 self.save(household)
             except RecordConflictError:
-                if expected_version is not None:
-                    raise StaleVersion(expected_version, expected_version + 1) from None
+                if expected is not None:
+                    raise StaleVersion(expected, expected + 1) from None
                 _backoff(attempt)
                 continue
             return self._recorded(household)
-        raise WriteConflict(f"household {household_id} kept changing under concurrent writers")
+        raise WriteConflict(f"household {command.household} kept changing under concurrent writers")
+
+    def _save_all(self, households: Iterable[Household], attempt: int) -> bool:
+        """Save these households in one transaction (or add them to the open batch); False
+        after a collision with another writer (the caller reloads and tries again)."""
+        batch = _batch.get()
+        if batch is not None:
+            batch.update((h.id, h) for h in households)
+            return True
+        try:
+            self.save(*households)
+        except RecordConflictError:
+            if attempt + 1 == MAX_ATTEMPTS:
+                raise WriteConflict("the batch kept colliding with other writers") from None
+            _backoff(attempt)
+            return False
+        return True
 
     def _recorded(self, household: Household) -> Recorded:
         last = household.facts[-1]
         return Recorded(str(household.id), household.version, last.timestamp)
 
-    def _with_transition(self, household: Household, effective_on: date) -> Recorded:
+    def _with_transition(self, household: Household) -> Recognised:
         """The answer to a recognition: the transition it makes on its date."""
-        recorded = self._recorded(household)
         decision = next(p for p in timeline(household.facts) if p.version == household.version)
         contradicts = contradicts_assessment(live_facts(household.facts), decision)
-        return Recorded(
-            recorded.household_id,
-            recorded.version,
-            recorded.recorded_at,
-            {
-                "transition": decision.transition,
-                "status": decision.status,
-                "contradicts_assessment": contradicts,
-            },
+        return Recognised(
+            **vars(self._recorded(household)),
+            transition=decision.transition,
+            status=decision.status,
+            contradicts_assessment=contradicts,
         )
 
     def _decision_year(self, effective_on: date, list_year: int | None) -> tuple[int, str]:

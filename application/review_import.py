@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from application.commands import Assess, Recognise
 from application.errors import HouseholdNotFound
 from application.households import Households
 from domain import fields
@@ -336,16 +337,18 @@ def _apply(
             summary.assessments_skipped += 1
         else:
             app.assess(
-                row.code,
-                effective_on=row.effective_on,
-                recorded_by=recorded_by,
-                income_per_capita=row.income_per_capita,
-                deprivations=list(row.deprivations),
-                assessor=row.assessor,
-                form=row.form,
-                kind=row.kind,
-                list_year=row.list_year,
-                standard=row.standard,
+                Assess(
+                    household=row.code,
+                    effective_on=row.effective_on,
+                    recorded_by=recorded_by,
+                    income_per_capita=row.income_per_capita,
+                    deprivations=list(row.deprivations),
+                    assessor=row.assessor,
+                    form=row.form,
+                    kind=row.kind,
+                    list_year=row.list_year,
+                    standard=row.standard,
+                )
             )
             summary.assessments_recorded += 1
         if row.status is None:
@@ -356,13 +359,15 @@ def _apply(
             return
         assert row.decision_on is not None and row.decision_number and row.signed_by
         app.recognise(
-            row.code,
-            effective_on=row.decision_on,
-            recorded_by=recorded_by,
-            status=row.status,
-            decision_number=row.decision_number,
-            signed_by=row.signed_by,
-            list_year=row.list_year,
+            Recognise(
+                household=row.code,
+                effective_on=row.decision_on,
+                recorded_by=recorded_by,
+                status=row.status,
+                decision_number=row.decision_number,
+                signed_by=row.signed_by,
+                list_year=row.list_year,
+            )
         )
         summary.decisions_recorded += 1
     except ValueError as e:

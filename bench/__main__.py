@@ -33,13 +33,14 @@ import psycopg
 from psycopg import sql
 
 from application import queries
+from application.commands import DeliverSupport, Recognise, RegisterHousehold
 from application.households import Households
 from bench.http import bench_http
 from bench.province import bench_province
 from bench.reports import bench_reports
 from bench.supervision import bench_supervision
 from demo import generate_demo
-from domain.household import Household
+from domain.household import Entry, Household
 from infrastructure.settings import Settings
 from infrastructure.store import parse_database_url
 from web.bootstrap import build_application, initialise_store
@@ -385,38 +386,44 @@ def long_history(app: Households, raw: RawStore, backend: str, figures: list[Fig
     code = f"01564-L{uuid.uuid4().hex[:6]}"
     head = {"name": "Lương Văn Hải", "birth_year": 1970, "sex": "male", "relation": "head"}
     app.register(
-        recorded_by="bench",
-        effective_on=date(2016, 1, 1),
-        code=code,
-        unit="01564",
-        village="Bản Khau",
-        head_name=head["name"],
-        ethnicity="Nùng",
-        members=[head],
+        RegisterHousehold(
+            recorded_by="bench",
+            effective_on=date(2016, 1, 1),
+            code=code,
+            unit="01564",
+            village="Bản Khau",
+            head_name=head["name"],
+            ethnicity="Nùng",
+            members=[head],
+        )
     )
     rng = random.Random(2)
     for i in range(199):
         day = date(2016, 1, 2) + timedelta(days=i * 18)
         if i % 3 == 0:
             app.recognise(
-                code,
-                effective_on=day,
-                recorded_by="bench",
-                status=rng.choice(["poor", "near_poor", "not_poor"]),
-                decision_number=f"{i}/QĐ",
-                signed_by="chair",
+                Recognise(
+                    household=code,
+                    effective_on=day,
+                    recorded_by="bench",
+                    status=rng.choice(["poor", "near_poor", "not_poor"]),
+                    decision_number=f"{i}/QĐ",
+                    signed_by="chair",
+                )
             )
         else:
             app.deliver_support(
-                code,
-                effective_on=day,
-                recorded_by="bench",
-                category="production",
-                programme="135",
-                funding_source="central",
-                amount_vnd=100_000 * i,
-                in_kind=None,
-                provider="xã",
+                DeliverSupport(
+                    household=code,
+                    effective_on=day,
+                    recorded_by="bench",
+                    category="production",
+                    programme="135",
+                    funding_source="central",
+                    amount_vnd=100_000 * i,
+                    in_kind=None,
+                    provider="xã",
+                )
             )
     hid = app.household_id(code)
     facts = app.get(hid).facts
@@ -448,10 +455,7 @@ def chain_cost(settings: Settings, backend: str, figures: list[Figure]) -> None:
         head = {"name": "Bế Thị Lan", "birth_year": 1985, "sex": "female", "relation": "head"}
         for n in range(400):
             h = Household.register(
-                now=now,
-                today=date(2026, 11, 29),
-                recorded_by="b",
-                effective_on=date(2016, 1, 1),
+                Entry(date(2016, 1, 1), "b", now, date(2026, 11, 29)),
                 code=f"{prefix}-{n}",
                 unit="01564",
                 village="v",
@@ -463,16 +467,13 @@ def chain_cost(settings: Settings, backend: str, figures: list[Figure]) -> None:
             )
             for i in range(9):
                 h.deliver_support(
+                    Entry(date(2017, 1, 1 + i), "b", now, date(2026, 11, 29)),
                     category="health",
                     programme="p",
                     funding_source="f",
                     amount_vnd=i,
                     in_kind=None,
                     provider="x",
-                    now=now,
-                    today=date(2026, 11, 29),
-                    recorded_by="b",
-                    effective_on=date(2017, 1, 1 + i),
                 )
             made.append(h)
         return made

@@ -59,6 +59,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from application.commands import DeliverSupport
 from infrastructure.settings import Settings
 from web.bootstrap import build_application, initialise_store
 
@@ -401,13 +402,20 @@ def _in_process_support(
     """Facts/s of ``Households.deliver_support`` in this process, one thread, no HTTP."""
     app = build_application(settings)
     try:
-        app.deliver_support(codes[0], effective_on=on, recorded_by="bench", **SUPPORT)  # warm
+        app.deliver_support(
+            DeliverSupport(household=codes[0], effective_on=on, recorded_by="bench", **SUPPORT)
+        )  # warm
         done = 0
         start = time.perf_counter()
         deadline = start + seconds
         while done < limit and time.perf_counter() < deadline:
             app.deliver_support(
-                codes[done % len(codes)], effective_on=on, recorded_by="bench", **SUPPORT
+                DeliverSupport(
+                    household=codes[done % len(codes)],
+                    effective_on=on,
+                    recorded_by="bench",
+                    **SUPPORT,
+                )
             )
             done += 1
         return done / (time.perf_counter() - start), done

@@ -35,6 +35,7 @@ from typing import Any
 import psycopg
 from psycopg import sql
 
+from application.commands import Recognise
 from application.reports import ReplaySource, annual_report, load_histories, poverty_report
 from infrastructure.projections import build_projection
 from infrastructure.read_models import ReadModelSource
@@ -123,12 +124,14 @@ def _lag(backend: str, app: Any, config: StoreConfig, figures: list[Any], Figure
             began = time.perf_counter()
             try:
                 app.recognise(
-                    hid,
-                    effective_on=app.today(),
-                    recorded_by="bench",
-                    status=rng.choice(["poor", "near_poor", "not_poor"]),
-                    decision_number="bench/QĐ",
-                    signed_by="bench",
+                    Recognise(
+                        household=hid,
+                        effective_on=app.today(),
+                        recorded_by="bench",
+                        status=rng.choice(["poor", "near_poor", "not_poor"]),
+                        decision_number="bench/QĐ",
+                        signed_by="bench",
+                    )
                 )
             except Exception:  # a closed household refuses new facts: take another
                 continue

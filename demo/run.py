@@ -6,7 +6,9 @@ import time
 from collections.abc import Callable
 from datetime import date, datetime
 
-from application.households import Households, Recorded
+from application import commands as c
+from application.households import Households
+from application.recorded import Recorded
 from demo.household import HouseholdPlanner
 from demo.life import Plan
 from demo.reference import (
@@ -15,6 +17,23 @@ from demo.reference import (
 from demo.summary import DemoSummary, YearEndTally
 from demo.world import World
 from domain.household import household_id_for
+
+COMMANDS: dict[str, type[c.HouseholdCommand]] = {
+    "assess": c.Assess,
+    "recognise": c.Recognise,
+    "deliver_support": c.DeliverSupport,
+    "start_sponsorship": c.StartSponsorship,
+    "end_sponsorship": c.EndSponsorship,
+    "register_exit": c.RegisterExit,
+    "change_member": c.ChangeMember,
+    "relocate": c.Relocate,
+    "file_complaint": c.FileComplaint,
+    "resolve_complaint": c.ResolveComplaint,
+    "inspect": c.Inspect,
+    "close_household": c.CloseHousehold,
+    "retract": c.Retract,
+}
+"""The command each planned fact's method records."""
 
 
 class SimulatedClock:
@@ -118,14 +137,12 @@ def execute(
             kwargs = dict(kwargs)
             for argument, ref, attribute in deps:
                 answer = answers[ref]
-                kwargs[argument] = (
-                    answer.version if attribute == "version" else answer.extra[attribute]
-                )
+                kwargs[argument] = getattr(answer, attribute)
         if method == "register":
-            answer = app.register(**kwargs)
+            answer = app.register(c.RegisterHousehold(**kwargs))
             registered = kwargs["effective_on"]
         else:
-            answer = getattr(app, method)(hid, **kwargs)
+            answer = getattr(app, method)(COMMANDS[method](household=hid, **kwargs))
             if method == "recognise":
                 recognitions.append((kwargs["effective_on"], at, kwargs["status"]))
             elif method == "close_household":

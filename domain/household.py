@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,18 @@ HOUSEHOLD_NAMESPACE = uuid.UUID("6f1f5c1e-4b1e-5b7a-9c1d-0c4a2d7e8b10")
 """Namespace of household ids: the id is derived from the code, so a code registers once."""
 
 ONE_MICROSECOND = timedelta(microseconds=1)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What every fact shares (ghi nhận): the civil date it took effect and who recorded it, with
+    the server's clock at that moment (``now`` becomes ``recorded_at``; ``today``, the civil date
+    in the configured zone, bounds ``effective_on``). The domain never reads a clock itself."""
+
+    effective_on: date
+    recorded_by: str
+    now: datetime
+    today: date
 
 
 def household_id_for(code: str) -> uuid.UUID:
@@ -97,11 +110,8 @@ class Household(Aggregate):
     @classmethod
     def register(
         cls,
+        entry: Entry,
         *,
-        now: datetime,
-        today: date,
-        recorded_by: str,
-        effective_on: date,
         code: str,
         unit: str,
         village: str,
@@ -112,7 +122,7 @@ class Household(Aggregate):
         area_type: str,
     ) -> Household:
         """Đăng ký: a new household in a commune (unit already checked by the caller)."""
-        _not_future(effective_on, today)
+        _not_future(entry.effective_on, entry.today)
         household_code(code)
         _text("unit", unit)
         _text("village", village)
@@ -138,9 +148,9 @@ class Household(Aggregate):
         return cls._create(
             ev.Registered,
             id=household_id_for(code),
-            timestamp=now,
-            effective_on=effective_on,
-            recorded_by=nfc(recorded_by),
+            timestamp=entry.now,
+            effective_on=entry.effective_on,
+            recorded_by=nfc(entry.recorded_by),
             ethnic_minority=ethnic_minority,
             **payload,
         )
@@ -148,30 +158,31 @@ class Household(Aggregate):
     # -- facts ---------------------------------------------------------------------------------
 
     def change_member(
-        self, *, change: str, member: dict[str, Any], reason: str, **common: Any
+        self, entry: Entry, *, change: str, member: dict[str, Any], reason: str
     ) -> None:
         """Biến động nhân khẩu."""
         _choice("change", change, MEMBER_CHANGES)
         _member("member", member, partial=change != "added")
         _text("reason", reason)
-        current = self.situation(common["effective_on"])
+        current = self.situation(entry.effective_on)
         names = {m.get("name") for m in current.members}
         name = nfc(member["name"])
         if change == "added" and name in names:
             raise FactRejected("member.name", f"{name!r} is already a member")
         if change != "added" and name not in names:
             raise FactRejected("member.name", f"{name!r} is not a member on that date")
-        self._record(ev.MemberChanged, common, change=change, member=member, reason=reason)
+        self._record(ev.MemberChanged, entry, change=change, member=member, reason=reason)
 
-    def relocate(self, *, unit: str, village: str, area_type: str, **common: Any) -> None:
+    def relocate(self, entry: Entry, *, unit: str, village: str, area_type: str) -> None:
         """Chuyển nơi ở (unit already checked against the catalogue by the caller)."""
         _text("unit", unit)
         _text("village", village)
         _choice("area_type", area_type, AREA_TYPES)
-        self._record(ev.Relocated, common, unit=unit, village=village, area_type=area_type)
+        self._record(ev.Relocated, entry, unit=unit, village=village, area_type=area_type)
 
     def assess(
         self,
+        entry: Entry,
         *,
         kind: str,
         list_year: int,
@@ -183,7 +194,6 @@ class Household(Aggregate):
         assessor: str,
         form: str,
         standards_version: str,
-        **common: Any,
     ) -> None:
         """Rà soát: record an assessment and the classification computed for it."""
         _choice("kind", kind, REVIEW_KINDS)
@@ -192,7 +202,7 @@ class Household(Aggregate):
         _text("assessor", assessor)
         self._record(
             ev.Assessed,
-            common,
+            entry,
             kind=kind,
             list_year=list_year,
             standard=standard,
@@ -207,13 +217,13 @@ class Household(Aggregate):
 
     def recognise(
         self,
+        entry: Entry,
         *,
         status: str,
         decision_number: str,
         list_year: int,
         standard: str,
         signed_by: str,
-        **common: Any,
     ) -> None:
         """Quyết định công nhận: the commune decides; a contradiction is flagged, not refused."""
         _choice("status", status, STATUSES)
@@ -221,7 +231,7 @@ class Household(Aggregate):
         _text("signed_by", signed_by)
         self._record(
             ev.Recognised,
-            common,
+            entry,
             status=status,
             decision_number=decision_number,
             list_year=list_year,
@@ -231,6 +241,7 @@ class Household(Aggregate):
 
     def deliver_support(
         self,
+        entry: Entry,
         *,
         category: str,
         programme: str,
@@ -238,7 +249,6 @@ class Household(Aggregate):
         amount_vnd: int,
         in_kind: str | None,
         provider: str,
-        **common: Any,
     ) -> None:
         """Hỗ trợ: support delivered to the household."""
         _choice("category", category, SUPPORT_CATEGORIES)
@@ -249,7 +259,7 @@ class Household(Aggregate):
         _text("provider", provider)
         self._record(
             ev.SupportDelivered,
-            common,
+            entry,
             category=category,
             programme=programme,
             funding_source=funding_source,
@@ -259,14 +269,14 @@ class Household(Aggregate):
         )
 
     def start_sponsorship(
-        self, *, sponsorship_id: str, sponsor: dict[str, Any], **common: Any
+        self, entry: Entry, *, sponsorship_id: str, sponsor: dict[str, Any]
     ) -> None:
         """Phân công giúp đỡ: a sponsor takes on the household."""
         _text("sponsor.name", sponsor.get("name"))
         _choice("sponsor.kind", sponsor.get("kind", ""), SPONSOR_KINDS)
-        self._record(ev.SponsorshipStarted, common, sponsorship_id=sponsorship_id, sponsor=sponsor)
+        self._record(ev.SponsorshipStarted, entry, sponsorship_id=sponsorship_id, sponsor=sponsor)
 
-    def end_sponsorship(self, *, sponsorship_id: str, reason: str, **common: Any) -> None:
+    def end_sponsorship(self, entry: Entry, *, sponsorship_id: str, reason: str) -> None:
         """End an active sponsorship."""
         _text("reason", reason)
         started = [
@@ -283,21 +293,21 @@ class Household(Aggregate):
             for f in self._live()
         ):
             raise FactRejected("sponsorship_id", "this sponsorship has already ended")
-        if common["effective_on"] < started[0].effective_on:
+        if entry.effective_on < started[0].effective_on:
             raise FactRejected("effective_on", "a sponsorship cannot end before it started")
-        self._record(ev.SponsorshipEnded, common, sponsorship_id=sponsorship_id, reason=reason)
+        self._record(ev.SponsorshipEnded, entry, sponsorship_id=sponsorship_id, reason=reason)
 
-    def register_exit(self, *, target_year: int, plan: str | None, **common: Any) -> None:
+    def register_exit(self, entry: Entry, *, target_year: int, plan: str | None) -> None:
         """Đăng ký thoát nghèo."""
         if isinstance(target_year, bool) or not isinstance(target_year, int):
             raise FactRejected("target_year", "must be a year")
-        if target_year < common["effective_on"].year:
+        if target_year < entry.effective_on.year:
             raise FactRejected("target_year", "must not lie before the registration's year")
         _text("plan", plan, required=False)
-        self._record(ev.ExitRegistered, common, target_year=target_year, plan=plan)
+        self._record(ev.ExitRegistered, entry, target_year=target_year, plan=plan)
 
     def file_complaint(
-        self, *, complaint_id: str, complainant: str, subject: str, text: str, **common: Any
+        self, entry: Entry, *, complaint_id: str, complainant: str, subject: str, text: str
     ) -> None:
         """Khiếu nại during public posting."""
         _text("complainant", complainant)
@@ -305,7 +315,7 @@ class Household(Aggregate):
         _text("text", text)
         self._record(
             ev.ComplaintFiled,
-            common,
+            entry,
             complaint_id=complaint_id,
             complainant=complainant,
             subject=subject,
@@ -313,7 +323,7 @@ class Household(Aggregate):
         )
 
     def resolve_complaint(
-        self, *, complaint_id: str, outcome: str, note: str, **common: Any
+        self, entry: Entry, *, complaint_id: str, outcome: str, note: str
     ) -> None:
         """The outcome of a complaint filed earlier."""
         _choice("outcome", outcome, COMPLAINT_OUTCOMES)
@@ -328,17 +338,17 @@ class Household(Aggregate):
         ):
             raise FactRejected("complaint_id", "this complaint is already resolved")
         self._record(
-            ev.ComplaintResolved, common, complaint_id=complaint_id, outcome=outcome, note=note
+            ev.ComplaintResolved, entry, complaint_id=complaint_id, outcome=outcome, note=note
         )
 
     def inspect(
         self,
+        entry: Entry,
         *,
         team: str,
         findings: list[dict[str, Any]],
         outcome: str,
         plan_id: str | None,
-        **common: Any,
     ) -> None:
         """Kiểm tra: an inspection's findings."""
         _text("team", team)
@@ -347,13 +357,12 @@ class Household(Aggregate):
             _text(f"findings.{i}.code", f.get("code"))
             _choice(f"findings.{i}.severity", f.get("severity", ""), FINDING_SEVERITIES)
         self._record(
-            ev.Inspected, common, team=team, findings=findings, outcome=outcome, plan_id=plan_id
+            ev.Inspected, entry, team=team, findings=findings, outcome=outcome, plan_id=plan_id
         )
 
-    def retract(
-        self, *, version: int, reason: str, now: datetime, today: date, recorded_by: str
-    ) -> None:
-        """Hủy bỏ: void an earlier fact; the only fact allowed after closure."""
+    def retract(self, entry: Entry, *, version: int, reason: str) -> None:
+        """Hủy bỏ: void an earlier fact; the only fact allowed after closure. A retraction takes
+        effect on the day it is recorded (``entry.today``), whatever date the entry names."""
         _text("reason", reason)
         if (
             isinstance(version, bool)
@@ -370,17 +379,17 @@ class Household(Aggregate):
             raise FactRejected("version", f"version {version} is already retracted")
         self._trigger(
             ev.Retracted,
-            now,
-            effective_on=today,
-            recorded_by=recorded_by,
+            entry.now,
+            effective_on=entry.today,
+            recorded_by=entry.recorded_by,
             version=version,
             reason=reason,
         )
 
-    def close(self, *, reason: str, **common: Any) -> None:
+    def close(self, entry: Entry, *, reason: str) -> None:
         """Đóng hồ sơ."""
         _choice("reason", reason, CLOSURE_REASONS)
-        self._record(ev.Closed, common, reason=reason)
+        self._record(ev.Closed, entry, reason=reason)
 
     # -- internals -------------------------------------------------------------------------------
 
@@ -389,12 +398,10 @@ class Household(Aggregate):
         voided = retractions(self.facts)
         return [f for f in self.facts if f.originator_version not in voided]
 
-    def _record(self, event_class: type[Any], common: dict[str, Any], **payload: Any) -> None:
+    def _record(self, event_class: type[Any], entry: Entry, **payload: Any) -> None:
         """Check the invariants every fact shares, then trigger the event."""
-        effective_on: date = common["effective_on"]
-        today: date = common["today"]
-        _not_future(effective_on, today)
-        if effective_on < self.registered_on:
+        _not_future(entry.effective_on, entry.today)
+        if entry.effective_on < self.registered_on:
             raise FactRejected(
                 "effective_on",
                 f"the household was registered on {self.registered_on.isoformat()}; "
@@ -404,9 +411,9 @@ class Household(Aggregate):
             raise FactRejected("household", "the household is closed; only a retraction is allowed")
         self._trigger(
             event_class,
-            common["now"],
-            effective_on=effective_on,
-            recorded_by=common["recorded_by"],
+            entry.now,
+            effective_on=entry.effective_on,
+            recorded_by=entry.recorded_by,
             **payload,
         )
 

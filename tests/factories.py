@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from application.commands import RegisterHousehold
 from application.households import Households, Recorded
 
 HEAD = {"name": "Nông Văn Tú", "birth_year": 1975, "sex": "male", "relation": "head"}
@@ -23,4 +24,4 @@ def register(app: Households, code: str = "01564-0001", **overrides: Any) -> Rec
         "members": [dict(HEAD)],
     }
     fields.update(overrides)
-    return app.register(**fields)
+    return app.register(RegisterHousehold(**fields))

@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from click.testing import CliRunner
 
+from application.commands import Recognise
 from web.cli import cli
 
 LINES = [
@@ -102,12 +103,14 @@ def test_status_and_history_by_code_with_time_travel(store, monkeypatch) -> None
     app = build_application(store.settings)
     hid = register(app).household_id
     app.recognise(
-        hid,
-        effective_on=date(2017, 12, 1),
-        recorded_by="o",
-        status="poor",
-        decision_number="5/QĐ",
-        signed_by="chair",
+        Recognise(
+            household=hid,
+            effective_on=date(2017, 12, 1),
+            recorded_by="o",
+            status="poor",
+            decision_number="5/QĐ",
+            signed_by="chair",
+        )
     )
     first = app.get(hid).facts[0].timestamp.isoformat()
     app.close()

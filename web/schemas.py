@@ -733,7 +733,9 @@ class RecordedSchema(Out):
 
     household_id = fields.String(required=True, metadata={"format": "uuid"})
     version = fields.Integer(required=True, metadata={"description": "Use it in If-Match."})
-    recorded_at = _ts_out(required=True, metadata={"description": "Set by the server (UTC)."})
+    recorded_at = fields.DateTime(
+        format="iso", required=True, metadata={"description": "Set by the server (UTC)."}
+    )
 
 
 class RegisteredSchema(RecordedSchema):

@@ -8,19 +8,15 @@ from typing import Any
 import pytest
 
 from domain.errors import FactRejected
-from domain.household import Household, household_id_for
+from domain.household import Entry, Household, household_id_for
 
 NOW = datetime(2026, 11, 29, 3, 0, tzinfo=UTC)
 TODAY = date(2026, 11, 29)
 HEAD = {"name": "Hoàng Thị Mai", "birth_year": 1980, "sex": "female", "relation": "head"}
 
 
-def new_household(**overrides: Any) -> Household:
+def new_household(effective_on: date = date(2017, 3, 1), **overrides: Any) -> Household:
     fields: dict[str, Any] = {
-        "now": NOW,
-        "today": TODAY,
-        "recorded_by": "officer",
-        "effective_on": date(2017, 3, 1),
         "code": "01546-0007",
         "unit": "01546",
         "village": "Bản Thang",
@@ -31,28 +27,22 @@ def new_household(**overrides: Any) -> Household:
         "area_type": "rural",
     }
     fields.update(overrides)
-    return Household.register(**fields)
+    return Household.register(common(effective_on), **fields)
 
 
-def common(effective_on: date, **kw: Any) -> dict[str, Any]:
-    return {
-        "now": NOW,
-        "today": TODAY,
-        "recorded_by": "officer",
-        "effective_on": effective_on,
-        **kw,
-    }
+def common(effective_on: date) -> Entry:
+    return Entry(effective_on, "officer", NOW, TODAY)
 
 
 def support(h: Household, effective_on: date, amount: Any = 500_000) -> None:
     h.deliver_support(
+        common(effective_on),
         category="housing",
         programme="167",
         funding_source="central",
         amount_vnd=amount,
         in_kind=None,
         provider="UBND xã",
-        **common(effective_on),
     )
 
 
@@ -117,10 +107,10 @@ def test_text_is_normalised_to_nfc_everywhere() -> None:
 
 def test_nothing_after_closure_except_a_retraction() -> None:
     h = new_household()
-    h.close(reason="moved_away", **common(date(2020, 5, 1)))
+    h.close(common(date(2020, 5, 1)), reason="moved_away")
     with pytest.raises(FactRejected, match="closed"):
         support(h, date(2020, 4, 1))
-    h.retract(version=2, reason="closed by mistake", now=NOW, today=TODAY, recorded_by="officer")
+    h.retract(Entry(TODAY, "officer", NOW, TODAY), version=2, reason="closed by mistake")
     support(h, date(2020, 6, 1))
     assert [type(f).__name__ for f in h.facts] == [
         "Registered",
@@ -143,9 +133,9 @@ def test_nothing_after_closure_except_a_retraction() -> None:
 def test_a_retraction_names_an_existing_not_yet_retracted_fact(target: int, message: str) -> None:
     h = new_household()
     support(h, date(2018, 1, 1))
-    h.retract(version=2, reason="duplicate entry", now=NOW, today=TODAY, recorded_by="officer")
+    h.retract(Entry(TODAY, "officer", NOW, TODAY), version=2, reason="duplicate entry")
     with pytest.raises(FactRejected, match=message):
-        h.retract(version=target, reason="again", now=NOW, today=TODAY, recorded_by="officer")
+        h.retract(Entry(TODAY, "officer", NOW, TODAY), version=target, reason="again")
     assert h.version == 3
 
 
@@ -153,16 +143,13 @@ def test_recorded_at_strictly_increases_even_if_the_clock_does_not() -> None:
     h = new_household()
     earlier = NOW - timedelta(hours=1)
     h.deliver_support(
+        Entry(date(2018, 1, 1), "o", earlier, TODAY),
         category="credit",
         programme="VBSP",
         funding_source="credit VBSP",
         amount_vnd=1,
         in_kind=None,
         provider="NHCSXH",
-        now=earlier,
-        today=TODAY,
-        recorded_by="o",
-        effective_on=date(2018, 1, 1),
     )
     support(h, date(2018, 1, 2))
     stamps = [f.timestamp for f in h.facts]
@@ -190,14 +177,14 @@ def test_recorded_at_strictly_increases_even_if_the_clock_does_not() -> None:
 def test_member_changes_are_checked(change: str, member: dict[str, Any], field: str) -> None:
     h = new_household()
     with pytest.raises(FactRejected) as caught:
-        h.change_member(change=change, member=member, reason="birth", **common(date(2019, 1, 1)))
+        h.change_member(common(date(2019, 1, 1)), change=change, member=member, reason="birth")
     assert caught.value.field == field
 
 
 def test_member_changes_are_folded_in_valid_time() -> None:
     h = new_household()
     child = {"name": "Lý Văn An", "birth_year": 2019, "sex": "male", "relation": "child"}
-    h.change_member(change="added", member=child, reason="birth", **common(date(2019, 5, 1)))
+    h.change_member(common(date(2019, 5, 1)), change="added", member=child, reason="birth")
     assert [m["name"] for m in h.situation(date(2019, 4, 30)).members] == ["Hoàng Thị Mai"]
     assert [m["name"] for m in h.situation(date(2019, 5, 1)).members] == [
         "Hoàng Thị Mai",
@@ -211,6 +198,7 @@ def test_a_recognition_contradicting_the_latest_assessment_is_recorded_and_flagg
 ) -> None:
     h = new_household()
     h.assess(
+        common(date(2017, 10, 1)),
         kind="periodic",
         list_year=2018,
         standard="2016-2020",
@@ -221,15 +209,14 @@ def test_a_recognition_contradicting_the_latest_assessment_is_recorded_and_flagg
         assessor="r",
         form="B",
         standards_version="x",
-        **common(date(2017, 10, 1)),
     )
     h.recognise(
+        common(date(2017, 12, 1)),
         status=status,
         decision_number="9/QĐ",
         list_year=2018,
         standard="2016-2020",
         signed_by="chair",
-        **common(date(2017, 12, 1)),
     )
     assert h.situation(date(2018, 1, 1)).contradicts_assessment is (status != "poor")
 
@@ -238,23 +225,23 @@ def test_unknown_vocabulary_is_refused() -> None:
     h = new_household()
     with pytest.raises(FactRejected) as caught:
         h.recognise(
+            common(date(2018, 1, 1)),
             status="rich",
             decision_number="1",
             list_year=2018,
             standard="2016-2020",
             signed_by="c",
-            **common(date(2018, 1, 1)),
         )
     assert caught.value.field == "status"
     with pytest.raises(FactRejected) as caught:
         h.deliver_support(
+            common(date(2018, 1, 1)),
             category="cash",
             programme="p",
             funding_source="f",
             amount_vnd=1,
             in_kind=None,
             provider="p",
-            **common(date(2018, 1, 1)),
         )
     assert caught.value.field == "category"
     assert h.version == 1

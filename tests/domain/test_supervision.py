@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from domain.household import Household
+from domain.household import Entry, Household
 from domain.situation import fold, timeline
 from domain.standards import load_standards
 from domain.supervision import (
@@ -47,10 +47,7 @@ class H:
 
     def __init__(self, registered: date = date(2016, 3, 1), code: str = "01564-0001") -> None:
         self.h = Household.register(
-            now=self.moment(registered),
-            today=registered,
-            recorded_by="officer.thongnhat",
-            effective_on=registered,
+            Entry(registered, "officer.thongnhat", self.moment(registered), registered),
             code=code,
             unit="01564",
             village="Bản Khau",
@@ -65,9 +62,9 @@ class H:
     def moment(day: date) -> datetime:
         return datetime(day.year, day.month, day.day, 3, 0, tzinfo=UTC)
 
-    def _common(self, on: date, recorded: date | None, by: str) -> dict[str, Any]:
+    def _common(self, on: date, recorded: date | None, by: str) -> Entry:
         day = recorded or on
-        return {"now": self.moment(day), "today": day, "effective_on": on, "recorded_by": by}
+        return Entry(on, by, self.moment(day), day)
 
     @property
     def v(self) -> int:
@@ -90,6 +87,7 @@ class H:
         selection = STANDARDS.resolve_review(on)
         c = selection.standard.classify("rural", income, list(deprivations))
         self.h.assess(
+            self._common(on, recorded, by),
             kind=selection.kind,
             list_year=selection.list_year,
             standard=selection.standard.code,
@@ -104,7 +102,6 @@ class H:
             assessor=assessor,
             form="Phiếu B",
             standards_version="test",
-            **self._common(on, recorded, by),
         )
         return self.v
 
@@ -118,12 +115,12 @@ class H:
         recorded: date | None = None,
     ) -> int:
         self.h.recognise(
+            self._common(on, recorded, by),
             status=status,
             decision_number=f"{self.v}/QĐ-UBND",
             list_year=on.year + 1,
             standard="2016-2020",
             signed_by=signed_by,
-            **self._common(on, recorded, by),
         )
         return self.v
 
@@ -139,13 +136,13 @@ class H:
         recorded: date | None = None,
     ) -> int:
         self.h.deliver_support(
+            self._common(on, recorded, "officer.thongnhat"),
             category=category,
             programme=programme,
             funding_source=funding,
             amount_vnd=amount,
             in_kind=None,
             provider=provider,
-            **self._common(on, recorded, "officer.thongnhat"),
         )
         return self.v
 
@@ -153,28 +150,26 @@ class H:
         self, on: date, name: str = "Hội Nông dân xã Thống Nhất", *, sid: str = "s1"
     ) -> int:
         self.h.start_sponsorship(
+            self._common(on, None, "officer.thongnhat"),
             sponsorship_id=sid,
             sponsor={"name": name, "kind": "mass_organisation", "unit": "01564"},
-            **self._common(on, None, "officer.thongnhat"),
         )
         return self.v
 
     def end_sponsor(self, on: date, *, sid: str = "s1") -> int:
         self.h.end_sponsorship(
-            sponsorship_id=sid, reason="kết thúc", **self._common(on, None, "officer.thongnhat")
+            self._common(on, None, "officer.thongnhat"), sponsorship_id=sid, reason="kết thúc"
         )
         return self.v
 
     def register_exit(self, on: date) -> int:
         self.h.register_exit(
-            target_year=on.year + 1, plan=None, **self._common(on, None, "officer.thongnhat")
+            self._common(on, None, "officer.thongnhat"), target_year=on.year + 1, plan=None
         )
         return self.v
 
     def retract(self, version: int, on: date, *, by: str = "officer.thongnhat") -> int:
-        self.h.retract(
-            version=version, reason="nhập sai", now=self.moment(on), today=on, recorded_by=by
-        )
+        self.h.retract(Entry(on, by, self.moment(on), on), version=version, reason="nhập sai")
         return self.v
 
     def anomalies(

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from domain.household import Household
+from domain.household import Entry, Household
 from domain.situation import Situation, fold, transition_between
 
 START = datetime(2016, 1, 10, tzinfo=UTC)
@@ -72,10 +72,7 @@ def build(history: list[Op], code: str = "01549-0001") -> Household:
     """Replay generated commands through the aggregate (invalid ones are skipped)."""
     now = START
     h = Household.register(
-        now=now,
-        today=TODAY,
-        recorded_by="o",
-        effective_on=REGISTERED_ON,
+        Entry(REGISTERED_ON, "o", now, TODAY),
         code=code,
         unit="01549",
         village="Bản Lũng",
@@ -93,21 +90,22 @@ def build(history: list[Op], code: str = "01549-0001") -> Household:
 
 def apply_op(h: Household, op: Op, now: datetime) -> None:
     effective = REGISTERED_ON + timedelta(days=op.day)
-    common = {"now": now, "today": TODAY, "recorded_by": "o", "effective_on": effective}
+    entry = Entry(effective, "o", now, TODAY)
     status = (
         op.value if isinstance(op.value, str) else ("poor", "near_poor", "not_poor")[op.value % 3]
     )
     if op.kind == "recognise":
         h.recognise(
+            entry,
             status=status,
             decision_number=f"{op.day}/QĐ",
             list_year=effective.year,
             standard="2016-2020",
             signed_by="c",
-            **common,
         )
     elif op.kind == "assess":
         h.assess(
+            entry,
             kind="periodic",
             list_year=effective.year + 1,
             standard="2016-2020",
@@ -118,26 +116,25 @@ def apply_op(h: Household, op: Op, now: datetime) -> None:
             assessor="r",
             form="B",
             standards_version="t",
-            **common,
         )
     elif op.kind == "sponsor":
         h.start_sponsorship(
+            entry,
             sponsorship_id=f"s{op.day}",
             sponsor={"name": "Hội Phụ nữ", "kind": "mass_organisation"},
-            **common,
         )
     elif op.kind == "support":
         h.deliver_support(
+            entry,
             category="production",
             programme="135",
             funding_source="central",
             amount_vnd=op.day,
             in_kind=None,
             provider="xã",
-            **common,
         )
     elif op.kind == "exit":
-        h.register_exit(target_year=effective.year + 1, plan=None, **common)
+        h.register_exit(entry, target_year=effective.year + 1, plan=None)
     else:
         target = 2 + (op.value if isinstance(op.value, int) else 0) % max(h.version - 1, 1)
         voided = h.situation(date.max).retracted
@@ -146,7 +143,7 @@ def apply_op(h: Household, op: Op, now: datetime) -> None:
             and target not in voided
             and type(h.facts[target - 1]).__name__ != "Retracted"
         ):
-            h.retract(version=target, reason="error", now=now, today=TODAY, recorded_by="o")
+            h.retract(Entry(TODAY, "o", now, TODAY), version=target, reason="error")
 
 
 def valid_time_view(s: Situation) -> tuple[Any, ...]:
@@ -222,9 +219,7 @@ def test_retracting_and_re_recording_a_fact_restores_the_answer(
     as_of = REGISTERED_ON + timedelta(days=as_of_day)
     answer = valid_time_view(h.situation(as_of))
     now = h.facts[-1].timestamp
-    h.retract(
-        version=h.version, reason="typo", now=now + timedelta(hours=1), today=TODAY, recorded_by="o"
-    )
+    h.retract(Entry(TODAY, "o", now + timedelta(hours=1), TODAY), version=h.version, reason="typo")
     apply_op(h, last, now + timedelta(hours=2))
     assert valid_time_view(h.situation(as_of)) == answer
 

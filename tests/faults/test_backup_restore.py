@@ -20,6 +20,7 @@ import psycopg
 import pytest
 
 from application import queries
+from application.commands import Assess
 from infrastructure.migrations import pending
 from infrastructure.settings import Settings
 from infrastructure.store import parse_database_url
@@ -46,12 +47,14 @@ def _record(settings: Settings, codes: range) -> None:
         for i in codes:
             register(app, code=f"01564-05{i:02d}")
             app.assess(
-                f"01564-05{i:02d}",
-                effective_on=date(2017, 10, 2),
-                recorded_by="o",
-                income_per_capita=650_000,
-                deprivations=["health_insurance"],
-                assessor="r",
+                Assess(
+                    household=f"01564-05{i:02d}",
+                    effective_on=date(2017, 10, 2),
+                    recorded_by="o",
+                    income_per_capita=650_000,
+                    deprivations=["health_insurance"],
+                    assessor="r",
+                )
             )
     finally:
         app.close()

@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from application.commands import Assess, Relocate
 from application.errors import InvalidInput
 from tests.factories import HEAD, register
 
@@ -38,10 +39,22 @@ def test_relocation_checks_the_unit_on_its_date(app) -> None:
     hid = register(app).household_id
     with pytest.raises(InvalidInput):
         app.relocate(
-            hid, unit="01549", village="Bản Mới", effective_on=date(2025, 8, 1), recorded_by="o"
+            Relocate(
+                household=hid,
+                unit="01549",
+                village="Bản Mới",
+                effective_on=date(2025, 8, 1),
+                recorded_by="o",
+            )
         )
     moved = app.relocate(
-        hid, unit="01537", village="Bản Mới", effective_on=date(2025, 8, 1), recorded_by="o"
+        Relocate(
+            household=hid,
+            unit="01537",
+            village="Bản Mới",
+            effective_on=date(2025, 8, 1),
+            recorded_by="o",
+        )
     )
     situation = app.situation(hid, date(2025, 8, 2))
     assert (moved.version, situation.unit, situation.village) == (2, "01537", "Bản Mới")
@@ -87,12 +100,14 @@ def test_indicators_are_checked_against_the_standard_that_applies(
     hid = register(app).household_id
     with pytest.raises(InvalidInput) as caught:
         app.assess(
-            hid,
-            effective_on=effective_on,
-            recorded_by="o",
-            income_per_capita=100,
-            deprivations=deprivations,
-            assessor="r",
+            Assess(
+                household=hid,
+                effective_on=effective_on,
+                recorded_by="o",
+                income_per_capita=100,
+                deprivations=deprivations,
+                assessor="r",
+            )
         )
     assert caught.value.field == "deprivations"
     assert standard in str(caught.value)
@@ -102,17 +117,19 @@ def test_indicators_are_checked_against_the_standard_that_applies(
 def test_assessment_answers_with_its_classification_and_choices(app) -> None:
     hid = register(app, members=[dict(HEAD)]).household_id
     answer = app.assess(
-        hid,
-        effective_on=date(2021, 10, 1),
-        recorded_by="o",
-        income_per_capita=1_500_000,
-        deprivations=["employment", "nutrition", "health_insurance"],
-        assessor="r",
+        Assess(
+            household=hid,
+            effective_on=date(2021, 10, 1),
+            recorded_by="o",
+            income_per_capita=1_500_000,
+            deprivations=["employment", "nutrition", "health_insurance"],
+            assessor="r",
+        )
     )
-    assert answer.extra["standard"] == "2021-2025" and answer.extra["list_year"] == 2022
-    assert answer.extra["kind"] == "periodic"
-    c = answer.extra["classification"]
-    assert (c["status"], c["route"], c["deprivation_count"]) == (
+    assert answer.standard == "2021-2025" and answer.list_year == 2022
+    assert answer.kind == "periodic"
+    c = answer.classification
+    assert (c.status, c.route, c.deprivation_count) == (
         "poor",
         "income_and_deprivation",
         3,

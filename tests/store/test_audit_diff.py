@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from application.changes import status_diff
+from application.commands import Recognise, Retract
 from tests.factories import register
 
 
@@ -14,38 +15,46 @@ def test_a_late_exit_and_a_retraction_show_up_with_their_causes(app, clock) -> N
     c = register(app, code="01549-0003", unit="01549").household_id
     for hid in (a, b, c):
         app.recognise(
-            hid,
-            effective_on=date(2019, 12, 1),
-            recorded_by="o",
-            status="poor",
-            decision_number="1/QĐ",
-            signed_by="chair",
+            Recognise(
+                household=hid,
+                effective_on=date(2019, 12, 1),
+                recorded_by="o",
+                status="poor",
+                decision_number="1/QĐ",
+                signed_by="chair",
+            )
         )
     t1 = clock.advance(days=1)
     clock.advance(days=1)
     late = app.recognise(
-        a,
-        effective_on=date(2020, 12, 1),
-        recorded_by="late.officer",
-        status="not_poor",
-        decision_number="7/QĐ",
-        signed_by="chair",
+        Recognise(
+            household=a,
+            effective_on=date(2020, 12, 1),
+            recorded_by="late.officer",
+            status="not_poor",
+            decision_number="7/QĐ",
+            signed_by="chair",
+        )
     )
     wrong = app.recognise(
-        b,
-        effective_on=date(2022, 12, 1),
-        recorded_by="o",
-        status="near_poor",
-        decision_number="8/QĐ",
-        signed_by="chair",
+        Recognise(
+            household=b,
+            effective_on=date(2022, 12, 1),
+            recorded_by="o",
+            status="near_poor",
+            decision_number="8/QĐ",
+            signed_by="chair",
+        )
     )  # after as_of: no change on D
     app.recognise(
-        c,
-        effective_on=date(2020, 12, 1),
-        recorded_by="o",
-        status="not_poor",
-        decision_number="9/QĐ",
-        signed_by="chair",
+        Recognise(
+            household=c,
+            effective_on=date(2020, 12, 1),
+            recorded_by="o",
+            status="not_poor",
+            decision_number="9/QĐ",
+            signed_by="chair",
+        )
     )  # other commune: out of the unit
     t2 = clock.advance(days=1)
 
@@ -59,7 +68,14 @@ def test_a_late_exit_and_a_retraction_show_up_with_their_causes(app, clock) -> N
     assert change["caused_by"][0]["recorded_by"] == "late.officer"
 
     clock.advance(days=1)
-    app.retract(a, version=late.version, reason="entered on the wrong household", recorded_by="o")
+    app.retract(
+        Retract(
+            household=a,
+            version=late.version,
+            reason="entered on the wrong household",
+            recorded_by="o",
+        )
+    )
     t3 = clock.advance(days=1)
     undone = status_diff(app, unit="048", as_of=date(2021, 6, 30), known_from=t2, known_to=t3)
     assert [c["household_id"] for c in undone["changes"]] == [a]

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from application.changes import status_diff
+from application.commands import CloseHousehold, DeliverSupport, Recognise
 from application.household_list import (
     HouseholdList,
     HouseholdListItem,
@@ -233,25 +234,29 @@ def test_version_as_known_at_a_moment(store, app, clock) -> None:
     hid = register(app, code="01564-0001").household_id
     clock.advance(days=1)
     app.recognise(
-        hid,
-        effective_on=date(2018, 12, 1),
-        recorded_by="o",
-        status="poor",
-        decision_number="1",
-        signed_by="c",
+        Recognise(
+            household=hid,
+            effective_on=date(2018, 12, 1),
+            recorded_by="o",
+            status="poor",
+            decision_number="1",
+            signed_by="c",
+        )
     )
     middle = clock.advance(days=1)
     clock.advance(days=1)
-    app.deliver_support(  # not tabulated, but it is a version
-        hid,
-        effective_on=date(2019, 1, 1),
-        recorded_by="o",
-        category="health",
-        programme="p",
-        funding_source="f",
-        amount_vnd=1,
-        in_kind=None,
-        provider="x",
+    app.deliver_support(
+        DeliverSupport(
+            household=hid,
+            effective_on=date(2019, 1, 1),
+            recorded_by="o",
+            category="health",
+            programme="p",
+            funding_source="f",
+            amount_vnd=1,
+            in_kind=None,
+            provider="x",
+        )
     )
     with caught_up(app, store) as rows:
         use_case = HouseholdList(rows, app.units)
@@ -270,15 +275,21 @@ def test_version_as_known_at_a_moment(store, app, clock) -> None:
 def test_a_closed_household_keeps_its_last_status(store, app, clock) -> None:
     hid = register(app, code="01564-0001").household_id
     app.recognise(
-        hid,
-        effective_on=date(2018, 12, 1),
-        recorded_by="o",
-        status="poor",
-        decision_number="1",
-        signed_by="c",
+        Recognise(
+            household=hid,
+            effective_on=date(2018, 12, 1),
+            recorded_by="o",
+            status="poor",
+            decision_number="1",
+            signed_by="c",
+        )
     )
     clock.advance(days=1)
-    app.close_household(hid, effective_on=date(2020, 5, 1), recorded_by="o", reason="moved_away")
+    app.close_household(
+        CloseHousehold(
+            household=hid, effective_on=date(2020, 5, 1), recorded_by="o", reason="moved_away"
+        )
+    )
     with caught_up(app, store) as rows:
         query = HouseholdListQuery(as_of=date(2021, 1, 1))
         page = HouseholdList(rows, app.units)(query)

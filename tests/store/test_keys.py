@@ -22,6 +22,7 @@ from click.testing import CliRunner, Result
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application.audit import Audit
+from application.commands import DeliverSupport
 from infrastructure import signing
 from tests.factories import register
 from tests.store.test_tamper import Attacker
@@ -323,15 +324,17 @@ def test_replay_packs_catch_their_own_truncation(
     for day in (1, 2, 3):
         clock.advance(minutes=1)
         app.deliver_support(
-            "01564-0300",
-            effective_on=date(2018, 1, day),
-            recorded_by="o",
-            category="production",
-            programme="135",
-            funding_source="central",
-            amount_vnd=1_000_000,
-            in_kind=None,
-            provider="xã",
+            DeliverSupport(
+                household="01564-0300",
+                effective_on=date(2018, 1, day),
+                recorded_by="o",
+                category="production",
+                programme="135",
+                funding_source="central",
+                amount_vnd=1_000_000,
+                in_kind=None,
+                provider="xã",
+            )
         )
     out = tmp_path / "pack.json"
     assert _run(env, "export", "household", "01564-0300", "--out", str(out)).exit_code == 0

@@ -9,6 +9,7 @@ from datetime import date
 import psycopg
 import pytest
 
+from application.commands import Assess, DeliverSupport, Recognise, RegisterExit
 from application.errors import DuplicateHousehold, StaleVersion
 from application.households import Households
 from infrastructure.hashing import GENESIS, event_hash
@@ -22,20 +23,24 @@ def _events_table(store) -> str:
 def test_facts_survive_a_reload_in_another_application(app: Households, make_app, clock) -> None:
     hid = register(app).household_id
     app.assess(
-        hid,
-        effective_on=date(2017, 10, 2),
-        recorded_by="o",
-        income_per_capita=700_000,
-        deprivations=["health_insurance"],
-        assessor="reviewer",
+        Assess(
+            household=hid,
+            effective_on=date(2017, 10, 2),
+            recorded_by="o",
+            income_per_capita=700_000,
+            deprivations=["health_insurance"],
+            assessor="reviewer",
+        )
     )
     app.recognise(
-        hid,
-        effective_on=date(2017, 12, 5),
-        recorded_by="o",
-        status="poor",
-        decision_number="88/QĐ-UBND",
-        signed_by="Chủ tịch UBND xã",
+        Recognise(
+            household=hid,
+            effective_on=date(2017, 12, 5),
+            recorded_by="o",
+            status="poor",
+            decision_number="88/QĐ-UBND",
+            signed_by="Chủ tịch UBND xã",
+        )
     )
     other = make_app(clock)
     situation = other.situation(hid, date(2018, 6, 1))
@@ -54,12 +59,14 @@ def test_every_event_has_a_chained_hash_over_its_stored_bytes(app: Households) -
     hid = register(app).household_id
     for year in (2017, 2018):
         app.assess(
-            hid,
-            effective_on=date(year, 10, 2),
-            recorded_by="o",
-            income_per_capita=900_000,
-            deprivations=[],
-            assessor="r",
+            Assess(
+                household=hid,
+                effective_on=date(year, 10, 2),
+                recorded_by="o",
+                income_per_capita=900_000,
+                deprivations=[],
+                assessor="r",
+            )
         )
     uid = app.household_id(hid)
     stored = app.recorder.select_events(uid)
@@ -98,12 +105,14 @@ def test_if_match_with_a_stale_version_is_refused_and_stores_nothing(app: Househ
     hid = register(app).household_id
     with pytest.raises(StaleVersion):
         app.register_exit(
-            hid,
-            expected_version=7,
-            effective_on=date(2018, 1, 1),
-            recorded_by="o",
-            target_year=2019,
-            plan=None,
+            RegisterExit(
+                household=hid,
+                expected_version=7,
+                effective_on=date(2018, 1, 1),
+                recorded_by="o",
+                target_year=2019,
+                plan=None,
+            )
         )
     assert app.get(hid).version == 1
 
@@ -119,15 +128,17 @@ def test_parallel_writers_to_one_household_lose_nothing(store, make_app) -> None
         try:
             for i in range(per_writer):
                 app.deliver_support(
-                    hid,
-                    effective_on=date(2018, 1, 1 + i),
-                    recorded_by=f"w{n}",
-                    category="production",
-                    programme="135",
-                    funding_source="central",
-                    amount_vnd=1_000_000 + n,
-                    in_kind=None,
-                    provider=f"p{n}",
+                    DeliverSupport(
+                        household=hid,
+                        effective_on=date(2018, 1, 1 + i),
+                        recorded_by=f"w{n}",
+                        category="production",
+                        programme="135",
+                        funding_source="central",
+                        amount_vnd=1_000_000 + n,
+                        in_kind=None,
+                        provider=f"p{n}",
+                    )
                 )
         except BaseException as e:
             errors.append(e)

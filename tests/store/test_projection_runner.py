@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from application.commands import Recognise
 from application.log_reader import LogReader
 from infrastructure.transcoding import MsgspecStamps, stamp_reader
 from tests.factories import register
@@ -54,12 +55,14 @@ def test_the_run_loop_wakes_on_the_librarys_notify(store, app, clock) -> None:
         for year in (2018, 2019, 2020):
             clock.advance(days=1)
             app.recognise(
-                hid,
-                effective_on=date(year, 12, 1),
-                recorded_by="o",
-                status="poor",
-                decision_number=str(year),
-                signed_by="c",
+                Recognise(
+                    household=hid,
+                    effective_on=date(year, 12, 1),
+                    recorded_by="o",
+                    status="poor",
+                    decision_number=str(year),
+                    signed_by="c",
+                )
             )
             assert projection.wait_for(projection.head(), timeout=20)
     finally:

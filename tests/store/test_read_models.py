@@ -19,6 +19,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands import (
+    CloseHousehold,
+    DeliverSupport,
+    EndSponsorship,
+    Recognise,
+    RegisterExit,
+    Relocate,
+    Retract,
+    StartSponsorship,
+)
 from application.errors import InvalidInput
 from application.households import Households
 from application.reports import ReplaySource, annual_report, poverty_report
@@ -59,50 +69,70 @@ def apply(app: Households, clock: Any, hid: str, op: tuple[Any, ...]) -> bool:
     try:
         if kind == "recognise":
             app.recognise(
-                hid,
-                status=STATUSES[value % 3],
-                decision_number=f"{value}/QĐ",
-                signed_by="chair",
-                **common,
+                Recognise(
+                    household=hid,
+                    status=STATUSES[value % 3],
+                    decision_number=f"{value}/QĐ",
+                    signed_by="chair",
+                    **common,
+                )
             )
         elif kind == "relocate":
             communes = app.units.communes_on(day)
             unit = communes[value % len(communes)]
-            app.relocate(hid, unit=unit.code, village=f"Bản {value % 4}", **common)
+            app.relocate(
+                Relocate(household=hid, unit=unit.code, village=f"Bản {value % 4}", **common)
+            )
         elif kind == "sponsor":
             app.start_sponsorship(
-                hid, sponsor={"name": f"Sở {value % 3}", "kind": "agency"}, **common
+                StartSponsorship(
+                    household=hid, sponsor={"name": f"Sở {value % 3}", "kind": "agency"}, **common
+                )
             )
         elif kind == "unsponsor":
             live = app.situation(hid, day).sponsor
             if live is None:
                 return False
             app.end_sponsorship(
-                hid, sponsorship_id=live["sponsorship_id"], reason="kết thúc", **common
+                EndSponsorship(
+                    household=hid,
+                    sponsorship_id=live["sponsorship_id"],
+                    reason="kết thúc",
+                    **common,
+                )
             )
         elif kind == "exit":
-            app.register_exit(hid, target_year=day.year + value % 2, plan=None, **common)
+            app.register_exit(
+                RegisterExit(household=hid, target_year=day.year + value % 2, plan=None, **common)
+            )
         elif kind == "support":
             app.deliver_support(
-                hid,
-                category="housing",
-                programme="135",
-                funding_source="central",
-                amount_vnd=1_000_000,
-                in_kind=None,
-                provider="xã",
-                **common,
+                DeliverSupport(
+                    household=hid,
+                    category="housing",
+                    programme="135",
+                    funding_source="central",
+                    amount_vnd=1_000_000,
+                    in_kind=None,
+                    provider="xã",
+                    **common,
+                )
             )
         elif kind == "close":
             if value % 4:
                 return False
-            app.close_household(hid, reason="moved_away", **common)
+            app.close_household(CloseHousehold(household=hid, reason="moved_away", **common))
         elif kind == "retract":
             household = app.get(hid)
             if household.version < 2:
                 return False
             app.retract(
-                hid, version=2 + value % (household.version - 1), reason="nhầm", recorded_by="o"
+                Retract(
+                    household=hid,
+                    version=2 + value % (household.version - 1),
+                    reason="nhầm",
+                    recorded_by="o",
+                )
             )
     except (DomainError, InvalidInput):
         return False
@@ -257,25 +287,35 @@ def _small_history(app: Households, clock: Any) -> list[str]:
         for i, hid in enumerate(ids):
             clock.advance(hours=3)
             app.recognise(
-                hid,
-                effective_on=date(year, 12, 10),
-                recorded_by="o",
-                status=STATUSES[(year + i) % 3],
-                decision_number=f"{year}/QĐ",
-                signed_by="chair",
+                Recognise(
+                    household=hid,
+                    effective_on=date(year, 12, 10),
+                    recorded_by="o",
+                    status=STATUSES[(year + i) % 3],
+                    decision_number=f"{year}/QĐ",
+                    signed_by="chair",
+                )
             )
     clock.advance(days=1)
-    app.recognise(  # a late entry, back-dated into 2019
-        ids[0],
-        effective_on=date(2019, 6, 1),
-        recorded_by="o",
-        status="poor",
-        decision_number="late",
-        signed_by="chair",
+    app.recognise(
+        Recognise(
+            household=ids[0],
+            effective_on=date(2019, 6, 1),
+            recorded_by="o",
+            status="poor",
+            decision_number="late",
+            signed_by="chair",
+        )
     )
     clock.advance(days=1)
     app.relocate(
-        ids[1], unit="01552", village="Bản Mới", effective_on=date(2024, 2, 1), recorded_by="o"
+        Relocate(
+            household=ids[1],
+            unit="01552",
+            village="Bản Mới",
+            effective_on=date(2024, 2, 1),
+            recorded_by="o",
+        )
     )
     return ids
 
@@ -324,12 +364,14 @@ def test_each_notification_is_applied_exactly_once(store, app, clock) -> None:
         # Downtime: new facts are picked up from the stored position.
         clock.advance(days=2)
         app.recognise(
-            ids[2],
-            effective_on=date(2025, 12, 10),
-            recorded_by="o",
-            status="poor",
-            decision_number="2025/QĐ",
-            signed_by="chair",
+            Recognise(
+                household=ids[2],
+                effective_on=date(2025, 12, 10),
+                recorded_by="o",
+                status="poor",
+                decision_number="2025/QĐ",
+                signed_by="chair",
+            )
         )
         fresh = projection_for(app, store)
         try:
@@ -354,12 +396,14 @@ def test_the_run_loop_follows_new_writes(store, app, clock) -> None:
         assert projection.wait_for(projection.head(), timeout=20)
         clock.advance(days=1)
         app.recognise(
-            ids[0],
-            effective_on=date(2025, 12, 10),
-            recorded_by="o",
-            status="near_poor",
-            decision_number="x",
-            signed_by="chair",
+            Recognise(
+                household=ids[0],
+                effective_on=date(2025, 12, 10),
+                recorded_by="o",
+                status="near_poor",
+                decision_number="x",
+                signed_by="chair",
+            )
         )
         assert projection.wait_for(projection.head(), timeout=10)
     finally:
@@ -396,15 +440,17 @@ def test_unknown_event_types_change_nothing(store, app, clock) -> None:
         before = _table(store, "rm_status_periods")
         clock.advance(hours=1)
         app.deliver_support(
-            hid,
-            effective_on=date(2020, 1, 1),
-            recorded_by="o",
-            category="health",
-            programme="p",
-            funding_source="f",
-            amount_vnd=5,
-            in_kind=None,
-            provider="x",
+            DeliverSupport(
+                household=hid,
+                effective_on=date(2020, 1, 1),
+                recorded_by="o",
+                category="health",
+                programme="p",
+                funding_source="f",
+                amount_vnd=5,
+                in_kind=None,
+                provider="x",
+            )
         )
         result = projection.process_batch()
         assert (result.notifications, result.relevant, result.row_changes) == (1, 0, 0)

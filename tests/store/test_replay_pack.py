@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from application import queries
 from application.audit import Audit
+from application.commands import Assess, DeliverSupport, Recognise, RegisterExit, Retract
 from application.errors import HouseholdNotFound
 from application.households import Households
 from application.replay_pack import canonical_json, verify_pack
@@ -63,72 +64,88 @@ def history(app: Households, clock: Any) -> dict[str, datetime]:
     other = register(app, code="01564-0202", village="Nà Thà").household_id
     tick("other")
     app.assess(
-        hid,
-        effective_on=date(2017, 10, 2),
-        recorded_by="o",
-        income_per_capita=650_000,
-        deprivations=["health_insurance"],
-        assessor="r",
+        Assess(
+            household=hid,
+            effective_on=date(2017, 10, 2),
+            recorded_by="o",
+            income_per_capita=650_000,
+            deprivations=["health_insurance"],
+            assessor="r",
+        )
     )
     tick("assessed")
     app.recognise(
-        hid,
-        effective_on=date(2017, 12, 5),
-        recorded_by="o",
-        status="poor",
-        decision_number="88/QĐ-UBND",
-        signed_by="Chủ tịch UBND xã",
+        Recognise(
+            household=hid,
+            effective_on=date(2017, 12, 5),
+            recorded_by="o",
+            status="poor",
+            decision_number="88/QĐ-UBND",
+            signed_by="Chủ tịch UBND xã",
+        )
     )
     tick("poor")
     app.assess(
-        other,
-        effective_on=date(2017, 10, 3),
-        recorded_by="o",
-        income_per_capita=1_500_000,
-        deprivations=[],
-        assessor="r",
+        Assess(
+            household=other,
+            effective_on=date(2017, 10, 3),
+            recorded_by="o",
+            income_per_capita=1_500_000,
+            deprivations=[],
+            assessor="r",
+        )
     )
     tick("other assessed")
     app.assess(
-        hid,
-        effective_on=date(2018, 10, 1),
-        recorded_by="o",
-        income_per_capita=900_000,
-        deprivations=["health_insurance"],
-        assessor="r",
+        Assess(
+            household=hid,
+            effective_on=date(2018, 10, 1),
+            recorded_by="o",
+            income_per_capita=900_000,
+            deprivations=["health_insurance"],
+            assessor="r",
+        )
     )
     tick("reassessed")
     wrong = app.recognise(
-        hid,
-        effective_on=date(2018, 12, 10),
-        recorded_by="o",
-        status="not_poor",
-        decision_number="120/QĐ-UBND",
-        signed_by="Chủ tịch UBND xã",
+        Recognise(
+            household=hid,
+            effective_on=date(2018, 12, 10),
+            recorded_by="o",
+            status="not_poor",
+            decision_number="120/QĐ-UBND",
+            signed_by="Chủ tịch UBND xã",
+        )
     )
     tick("wrong decision")
-    app.retract(hid, version=wrong.version, reason="nhầm trạng thái", recorded_by="o")
+    app.retract(
+        Retract(household=hid, version=wrong.version, reason="nhầm trạng thái", recorded_by="o")
+    )
     tick("retracted")
     app.recognise(
-        hid,
-        effective_on=date(2018, 12, 10),
-        recorded_by="o",
-        status="near_poor",
-        decision_number="121/QĐ-UBND",
-        signed_by="Chủ tịch UBND xã",
+        Recognise(
+            household=hid,
+            effective_on=date(2018, 12, 10),
+            recorded_by="o",
+            status="near_poor",
+            decision_number="121/QĐ-UBND",
+            signed_by="Chủ tịch UBND xã",
+        )
     )
     tick("corrected")
     # a late entry: support delivered in 2018, recorded only now
     app.deliver_support(
-        hid,
-        effective_on=date(2018, 3, 1),
-        recorded_by="o",
-        category="production",
-        programme="135",
-        funding_source="central",
-        amount_vnd=3_000_000,
-        in_kind="2 con bò",
-        provider="huyện",
+        DeliverSupport(
+            household=hid,
+            effective_on=date(2018, 3, 1),
+            recorded_by="o",
+            category="production",
+            programme="135",
+            funding_source="central",
+            amount_vnd=3_000_000,
+            in_kind="2 con bò",
+            provider="huyện",
+        )
     )
     tick("late entry")
     return at
@@ -202,7 +219,13 @@ def test_export_signs_a_new_checkpoint_only_when_needed(app, clock, audit: Audit
     register(app, code="01564-0203")  # another household's event: still covered
     assert audit.export_household(app, CODE)["checkpoint"]["tree_size"] == 10
     app.register_exit(
-        CODE, effective_on=date(2019, 2, 1), recorded_by="o", target_year=2020, plan=None
+        RegisterExit(
+            household=CODE,
+            effective_on=date(2019, 2, 1),
+            recorded_by="o",
+            target_year=2020,
+            plan=None,
+        )
     )
     again = audit.export_household(app, CODE)
     assert again["checkpoint"]["tree_size"] == 12

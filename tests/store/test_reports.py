@@ -7,6 +7,14 @@ from typing import Any
 
 import pytest
 
+from application.commands import (
+    Assess,
+    CloseHousehold,
+    DeliverSupport,
+    Recognise,
+    RegisterExit,
+    StartSponsorship,
+)
 from application.households import Households
 from application.reports import ReplaySource, ReportError, Reports
 from tests.factories import register
@@ -15,24 +23,28 @@ from tests.store.test_read_models import projection_for, source_for
 
 def _recognise(app: Households, hid: str, day: date, status: str) -> None:
     app.recognise(
-        hid,
-        effective_on=day,
-        recorded_by="o",
-        status=status,
-        decision_number=f"{day.isoformat()}/QĐ",
-        signed_by="chair",
+        Recognise(
+            household=hid,
+            effective_on=day,
+            recorded_by="o",
+            status=status,
+            decision_number=f"{day.isoformat()}/QĐ",
+            signed_by="chair",
+        )
     )
 
 
 def _assess(app: Households, hid: str, day: date, income: int, deprived: list[str]) -> None:
     app.assess(
-        hid,
-        effective_on=day,
-        recorded_by="o",
-        income_per_capita=income,
-        deprivations=deprived,
-        assessor="r",
-        form="B1",
+        Assess(
+            household=hid,
+            effective_on=day,
+            recorded_by="o",
+            income_per_capita=income,
+            deprivations=deprived,
+            assessor="r",
+            form="B1",
+        )
     )
 
 
@@ -67,7 +79,9 @@ def district(app: Households, clock: Any) -> dict[str, str]:
     # 2019: a is poor again (re-poor); c closes.
     _recognise(app, ids["a"], date(2019, 12, 10), "poor")
     app.close_household(
-        ids["c"], effective_on=date(2019, 6, 1), recorded_by="o", reason="moved_away"
+        CloseHousehold(
+            household=ids["c"], effective_on=date(2019, 6, 1), recorded_by="o", reason="moved_away"
+        )
     )
     return ids
 
@@ -180,39 +194,57 @@ def test_campaign_and_emulation(app, store, clock, district) -> None:
     ids = district
     clock.advance(hours=1)
     app.start_sponsorship(
-        ids["b"],
-        effective_on=date(2017, 11, 20),
-        recorded_by="o",
-        sponsor={"name": "Hội Nông dân", "kind": "mass_organisation"},
+        StartSponsorship(
+            household=ids["b"],
+            effective_on=date(2017, 11, 20),
+            recorded_by="o",
+            sponsor={"name": "Hội Nông dân", "kind": "mass_organisation"},
+        )
     )
     app.register_exit(
-        ids["d"], effective_on=date(2018, 2, 1), recorded_by="o", target_year=2018, plan=None
+        RegisterExit(
+            household=ids["d"],
+            effective_on=date(2018, 2, 1),
+            recorded_by="o",
+            target_year=2018,
+            plan=None,
+        )
     )
     app.register_exit(
-        ids["a"], effective_on=date(2018, 2, 1), recorded_by="o", target_year=2018, plan=None
+        RegisterExit(
+            household=ids["a"],
+            effective_on=date(2018, 2, 1),
+            recorded_by="o",
+            target_year=2018,
+            plan=None,
+        )
     )
     _assess(app, ids["b"], date(2017, 10, 1), 750_000, ["housing_area"])
     app.deliver_support(
-        ids["b"],
-        effective_on=date(2018, 3, 1),
-        recorded_by="o",
-        category="housing",
-        programme="167",
-        funding_source="central",
-        amount_vnd=25_000_000,
-        in_kind=None,
-        provider="huyện",
+        DeliverSupport(
+            household=ids["b"],
+            effective_on=date(2018, 3, 1),
+            recorded_by="o",
+            category="housing",
+            programme="167",
+            funding_source="central",
+            amount_vnd=25_000_000,
+            in_kind=None,
+            provider="huyện",
+        )
     )
     app.deliver_support(
-        ids["b"],
-        effective_on=date(2018, 4, 1),
-        recorded_by="o",
-        category="credit",
-        programme="VBSP",
-        funding_source="bank",
-        amount_vnd=5_000_000,
-        in_kind=None,
-        provider="NHCSXH",
+        DeliverSupport(
+            household=ids["b"],
+            effective_on=date(2018, 4, 1),
+            recorded_by="o",
+            category="credit",
+            programme="VBSP",
+            funding_source="bank",
+            amount_vnd=5_000_000,
+            in_kind=None,
+            provider="NHCSXH",
+        )
     )
     fast, _ = _both(app, store)
     c = fast.campaign("048", 2016, 2019)

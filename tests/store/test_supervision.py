@@ -13,6 +13,15 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from application.commands import (
+    Assess,
+    DeliverSupport,
+    Inspect,
+    Recognise,
+    RegisterExit,
+    Retract,
+    StartSponsorship,
+)
 from application.errors import InvalidInput
 from application.households import Households
 from application.supervision import (
@@ -75,46 +84,54 @@ class World:
         on(self.clock, day)
         kw.setdefault("signed_by", "Chủ tịch UBND xã")
         return self.app.recognise(
-            self.ids[name],
-            effective_on=day,
-            recorded_by=kw.pop("recorded_by", "officer.a"),
-            status=status,
-            decision_number=f"{day.year}/QĐ",
-            **kw,
+            Recognise(
+                household=self.ids[name],
+                effective_on=day,
+                recorded_by=kw.pop("recorded_by", "officer.a"),
+                status=status,
+                decision_number=f"{day.year}/QĐ",
+                **kw,
+            )
         )
 
     def sponsor(self, name: str, day: date, sponsor: str) -> Any:
         on(self.clock, day)
         return self.app.start_sponsorship(
-            self.ids[name],
-            effective_on=day,
-            recorded_by="officer.a",
-            sponsor={"name": sponsor, "kind": "agency"},
+            StartSponsorship(
+                household=self.ids[name],
+                effective_on=day,
+                recorded_by="officer.a",
+                sponsor={"name": sponsor, "kind": "agency"},
+            )
         )
 
     def support(self, name: str, day: date, programme: str = "135") -> Any:
         on(self.clock, day)
         return self.app.deliver_support(
-            self.ids[name],
-            effective_on=day,
-            recorded_by="officer.a",
-            category="production",
-            programme=programme,
-            funding_source="central",
-            amount_vnd=3_000_000,
-            in_kind=None,
-            provider="UBND xã",
+            DeliverSupport(
+                household=self.ids[name],
+                effective_on=day,
+                recorded_by="officer.a",
+                category="production",
+                programme=programme,
+                funding_source="central",
+                amount_vnd=3_000_000,
+                in_kind=None,
+                provider="UBND xã",
+            )
         )
 
     def assess(self, name: str, day: date, income: int, **kw: Any) -> Any:
         on(self.clock, day)
         return self.app.assess(
-            self.ids[name],
-            effective_on=day,
-            recorded_by=kw.pop("recorded_by", "officer.a"),
-            income_per_capita=income,
-            deprivations=[],
-            assessor=kw.pop("assessor", "Lý Thị Hoa"),
+            Assess(
+                household=self.ids[name],
+                effective_on=day,
+                recorded_by=kw.pop("recorded_by", "officer.a"),
+                income_per_capita=income,
+                deprivations=[],
+                assessor=kw.pop("assessor", "Lý Thị Hoa"),
+            )
         )
 
     def finish(self) -> None:
@@ -191,37 +208,47 @@ def test_every_rule_through_the_store(
     w.support("double", date(2019, 2, 1), programme="Hỗ trợ sản xuất")
     on(clock, date(2019, 2, 20))
     app.deliver_support(
-        w.ids["double"],
-        effective_on=date(2019, 2, 11),
-        recorded_by="officer.a",
-        category="production",
-        programme="Hỗ trợ sản xuất",
-        funding_source="central",
-        amount_vnd=3_000_000,
-        in_kind=None,
-        provider="Hội Nông dân xã Thị Hoa",
+        DeliverSupport(
+            household=w.ids["double"],
+            effective_on=date(2019, 2, 11),
+            recorded_by="officer.a",
+            category="production",
+            programme="Hỗ trợ sản xuất",
+            funding_source="central",
+            amount_vnd=3_000_000,
+            in_kind=None,
+            provider="Hội Nông dân xã Thị Hoa",
+        )
     )
     on(clock, date(2019, 3, 1))
     app.register_exit(
-        w.ids["unsupported"],
-        effective_on=date(2019, 3, 1),
-        recorded_by="officer.a",
-        target_year=2020,
-        plan=None,
+        RegisterExit(
+            household=w.ids["unsupported"],
+            effective_on=date(2019, 3, 1),
+            recorded_by="officer.a",
+            target_year=2020,
+            plan=None,
+        )
     )
     wrong = w.support("selfish", date(2019, 4, 1), programme="Hỗ trợ sản xuất")
     on(clock, date(2019, 4, 20))
-    app.retract(w.ids["selfish"], version=wrong.version, reason="sai", recorded_by="officer.a")
+    app.retract(
+        Retract(
+            household=w.ids["selfish"], version=wrong.version, reason="sai", recorded_by="officer.a"
+        )
+    )
     w.assess("conflicted", date(2019, 10, 1), 600_000, assessor="Nông Văn Tú")
     w.decide("repoor", date(2019, 12, 1), "near_poor")
     on(clock, date(2020, 3, 20))  # 110 days after the decision took effect
     app.recognise(
-        w.ids["late"],
-        effective_on=date(2019, 12, 1),
-        recorded_by="officer.a",
-        status="not_poor",
-        decision_number="9/QĐ",
-        signed_by="Chủ tịch UBND xã",
+        Recognise(
+            household=w.ids["late"],
+            effective_on=date(2019, 12, 1),
+            recorded_by="officer.a",
+            status="not_poor",
+            decision_number="9/QĐ",
+            signed_by="Chủ tịch UBND xã",
+        )
     )
     w.decide("repoor", date(2020, 12, 1), "poor")
     w.finish()
@@ -246,10 +273,12 @@ def test_a_retraction_marks_the_anomaly_corrected(world: World) -> None:
     [support] = [a for a in before["anomalies"] if a["rule"] == "reserved_programme_ineligible"]
     world.clock.advance(hours=1)
     undone = app.retract(
-        world.ids["ineligible"],
-        version=support["versions"][-1],
-        reason="nhập nhầm hộ",
-        recorded_by="supervisor.b",
+        Retract(
+            household=world.ids["ineligible"],
+            version=support["versions"][-1],
+            reason="nhập nhầm hộ",
+            recorded_by="supervisor.b",
+        )
     )
     after = scan_anomalies(app, unit="04")  # the district is gone by now: the province
     [same] = [a for a in after["anomalies"] if a["rule"] == "reserved_programme_ineligible"]
@@ -321,35 +350,49 @@ def test_progress_shows_visits_findings_and_corrections(world: World, plans: Any
     world.clock.advance(days=1)
     common = {"effective_on": date(2026, 11, 29), "recorded_by": "inspector.x", "team": "Đoàn 1"}
     app.inspect(
-        first,
-        findings=[{"code": "income_understated", "severity": "major", "note": "thu nhập cao hơn"}],
-        outcome="discrepancy",
-        plan_id=plan.plan_id,
-        **common,
+        Inspect(
+            household=first,
+            findings=[
+                {"code": "income_understated", "severity": "major", "note": "thu nhập cao hơn"}
+            ],
+            outcome="discrepancy",
+            plan_id=plan.plan_id,
+            **common,
+        )
     )
     app.inspect(
-        second,
-        findings=[{"code": "records_complete", "severity": "info", "note": ""}],
-        outcome="confirmed",
-        plan_id=plan.plan_id,
-        **common,
+        Inspect(
+            household=second,
+            findings=[{"code": "records_complete", "severity": "info", "note": ""}],
+            outcome="confirmed",
+            plan_id=plan.plan_id,
+            **common,
+        )
     )
     app.inspect(
-        third,
-        findings=[{"code": "member_list_outdated", "severity": "minor", "note": ""}],
-        outcome="discrepancy",
-        plan_id=plan.plan_id,
-        **common,
+        Inspect(
+            household=third,
+            findings=[{"code": "member_list_outdated", "severity": "minor", "note": ""}],
+            outcome="discrepancy",
+            plan_id=plan.plan_id,
+            **common,
+        )
     )
-    app.inspect(fourth, findings=[], outcome="confirmed", plan_id="another-plan", **common)
+    app.inspect(
+        Inspect(
+            household=fourth, findings=[], outcome="confirmed", plan_id="another-plan", **common
+        )
+    )
     world.clock.advance(days=2)
     fixed = app.assess(
-        first,
-        effective_on=date(2026, 11, 30),
-        recorded_by="officer.a",
-        income_per_capita=2_500_000,
-        deprivations=[],
-        assessor="Lý Thị Hoa",
+        Assess(
+            household=first,
+            effective_on=date(2026, 11, 30),
+            recorded_by="officer.a",
+            income_per_capita=2_500_000,
+            deprivations=[],
+            assessor="Lý Thị Hoa",
+        )
     )
     report = plan_progress(app, plans, plan.plan_id)
     assert report["totals"] == {

@@ -24,6 +24,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from application.audit import Audit, Checkpoint, VerificationFailed
+from application.commands import Assess, DeliverSupport, Recognise
 from application.households import Households
 from infrastructure import merkle, signing
 from infrastructure.hashing import GENESIS, event_hash
@@ -197,28 +198,30 @@ def history(app: Households, clock: Any) -> dict[str, UUID]:
         "decision_number": "88/QĐ-UBND",
         "signed_by": "Chủ tịch UBND xã",
     }
-    app.assess(ids["A"], **assess)
+    app.assess(Assess(household=ids["A"], **assess))
     tick()
     ids["C"] = UUID(register(app, code="01564-0103").household_id)
     tick()
-    app.assess(ids["B"], **assess)
+    app.assess(Assess(household=ids["B"], **assess))
     tick()
-    app.recognise(ids["A"], **recognise)
+    app.recognise(Recognise(household=ids["A"], **recognise))
     tick()
-    app.assess(ids["C"], **assess)
+    app.assess(Assess(household=ids["C"], **assess))
     tick()
-    app.recognise(ids["B"], **recognise)
+    app.recognise(Recognise(household=ids["B"], **recognise))
     tick()
     app.deliver_support(
-        ids["A"],
-        effective_on=date(2018, 3, 1),
-        recorded_by="o",
-        category="production",
-        programme="135",
-        funding_source="central",
-        amount_vnd=2_000_000,
-        in_kind=None,
-        provider="huyện",
+        DeliverSupport(
+            household=ids["A"],
+            effective_on=date(2018, 3, 1),
+            recorded_by="o",
+            category="production",
+            programme="135",
+            funding_source="central",
+            amount_vnd=2_000_000,
+            in_kind=None,
+            provider="huyện",
+        )
     )
     tick()
     return ids

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from application.commands import DeliverSupport, Recognise, Retract
 from domain.situation import fold
 from tests.domain.test_time_model import (
     REGISTERED_ON,
@@ -103,24 +104,28 @@ def test_a_fact_effective_later_never_changes_an_earlier_answer_on_the_store(
     before = valid_time_view(app.situation(stored.id, as_of))
     clock.advance(seconds=1)
     app.recognise(
-        stored.id,
-        effective_on=effective,
-        recorded_by="o",
-        status=status,
-        decision_number="late/QĐ",
-        signed_by="chair",
+        Recognise(
+            household=stored.id,
+            effective_on=effective,
+            recorded_by="o",
+            status=status,
+            decision_number="late/QĐ",
+            signed_by="chair",
+        )
     )
     clock.advance(seconds=1)
     app.deliver_support(
-        stored.id,
-        effective_on=effective,
-        recorded_by="o",
-        category="health",
-        programme="p",
-        funding_source="f",
-        amount_vnd=1,
-        in_kind=None,
-        provider="x",
+        DeliverSupport(
+            household=stored.id,
+            effective_on=effective,
+            recorded_by="o",
+            category="health",
+            programme="p",
+            funding_source="f",
+            amount_vnd=1,
+            in_kind=None,
+            provider="x",
+        )
     )
     assert valid_time_view(app.situation(stored.id, as_of)) == before
 
@@ -146,17 +151,19 @@ def test_retracting_and_re_recording_restores_the_answer_on_the_store(
     def decide():
         clock.advance(seconds=1)
         return app.recognise(
-            stored.id,
-            effective_on=effective,
-            recorded_by="o",
-            status=status,
-            decision_number="7/QĐ",
-            signed_by="chair",
+            Recognise(
+                household=stored.id,
+                effective_on=effective,
+                recorded_by="o",
+                status=status,
+                decision_number="7/QĐ",
+                signed_by="chair",
+            )
         )
 
     first = decide()
     answer = valid_time_view(app.situation(stored.id, as_of))
     clock.advance(seconds=1)
-    app.retract(stored.id, version=first.version, reason="typo", recorded_by="o")
+    app.retract(Retract(household=stored.id, version=first.version, reason="typo", recorded_by="o"))
     decide()
     assert valid_time_view(app.situation(stored.id, as_of)) == answer

@@ -11,6 +11,7 @@ from eventsourcing.persistence import JSONTranscoder
 from hypothesis import given
 from hypothesis import strategies as st
 
+from application.commands import Recognise
 from application.households import Households
 from infrastructure.store import parse_database_url
 from infrastructure.transcoding import MsgspecTranscoder
@@ -104,13 +105,15 @@ def test_events_stored_by_the_library_transcoder_read_alike(store, clock) -> Non
         assert type(new.mapper.transcoder) is MsgspecTranscoder
         ids = _small_history(old, clock)  # stored by the library's transcoder
         clock.advance(days=1)
-        new.recognise(  # and one more by ours
-            ids[0],
-            effective_on=date(2025, 12, 1),
-            recorded_by="o",
-            status="near_poor",
-            decision_number="x",
-            signed_by="c",
+        new.recognise(
+            Recognise(
+                household=ids[0],
+                effective_on=date(2025, 12, 1),
+                recorded_by="o",
+                status="near_poor",
+                decision_number="x",
+                signed_by="c",
+            )
         )
         register(new, code="01564-0777", head_name="Đàm Thị Hoa")
         for hid in [*ids, new.household_id("01564-0777")]:

@@ -15,12 +15,13 @@ from typing import Any
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from application.commands import DeliverSupport
 from application.households import Households
+from domain.household import Entry
 from tests.factories import register
 from web.bootstrap import store_config
 
 SUPPORT = {
-    "recorded_by": "o",
     "category": "production",
     "programme": "135",
     "funding_source": "central",
@@ -31,12 +32,7 @@ SUPPORT = {
 
 
 def _support(household: Any, app: Households, day: int) -> None:
-    household.deliver_support(
-        now=app.now(),
-        today=app.today(),
-        effective_on=date(2018, 1, day),
-        **SUPPORT,
-    )
+    household.deliver_support(Entry(date(2018, 1, day), "o", app.now(), app.today()), **SUPPORT)
 
 
 def test_a_connection_keeps_writing_after_a_conflict(store: Any, clock: Any) -> None:
@@ -49,7 +45,14 @@ def test_a_connection_keeps_writing_after_a_conflict(store: Any, clock: Any) -> 
         for attempt in range(1, 8):
             stale = second.get("01564-0001")  # second reads, then first writes
             clock.advance(seconds=1)
-            first.deliver_support("01564-0001", effective_on=date(2018, 1, attempt), **SUPPORT)
+            first.deliver_support(
+                DeliverSupport(
+                    household="01564-0001",
+                    effective_on=date(2018, 1, attempt),
+                    recorded_by="o",
+                    **SUPPORT,
+                )
+            )
             _support(stale, second, attempt)
             with pytest.raises(IntegrityError):
                 second.save(stale)  # the same version: refused, rolled back

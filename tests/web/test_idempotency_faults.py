@@ -14,6 +14,7 @@ import pytest
 
 from application.accounts import IdempotencyLeaseLost, IdempotentAnswer, Reservation
 from application.households import Households
+from domain.household import Entry
 from tests.web.conftest import H_NEW, SUPPORT, Web
 from tests.web.test_errors import _problem
 from web.api import common
@@ -117,10 +118,7 @@ def test_the_recorder_writes_facts_and_answer_together_or_neither(web: Web) -> N
     def with_support() -> Any:
         household = app.get(H_NEW)
         household.deliver_support(
-            now=app.now(),
-            today=app.today(),
-            recorded_by="admin",
-            effective_on=date.fromisoformat(SUPPORT["effective_on"]),
+            Entry(date.fromisoformat(SUPPORT["effective_on"]), "admin", app.now(), app.today()),
             in_kind=None,
             **{k: v for k, v in SUPPORT.items() if k != "effective_on"},
         )

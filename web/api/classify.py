@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.standards import ClassificationInputError, UnknownStandardError
+from domain.standards import Classification, ClassificationInputError, UnknownStandardError
 from web import schemas as s
 from web.api.common import blueprint, problems
 from web.api.context import households
@@ -17,7 +17,7 @@ blp = blueprint("classify", "What-if classification under a poverty standard; re
 @blp.arguments(s.ClassifySchema)
 @blp.response(200, s.ClassificationSchema)
 @problems(blp, 400, 401, 413, 422)
-def classify(data: dict[str, Any]) -> dict[str, Any]:
+def classify(data: dict[str, Any]) -> Classification:
     """Classify income and deprivations (what-if)
 
     Applies the rule of `standard` to an `area_type`, an `income_per_capita` (integer VND per
@@ -34,4 +34,4 @@ def classify(data: dict[str, Any]) -> dict[str, Any]:
         if isinstance(e, UnknownStandardError):
             field = "standard"
         raise Problem(422, str(e), errors={field: [str(e)]}) from None
-    return result.to_dict()
+    return result

@@ -19,6 +19,7 @@ from application.accounts import Accounts, AccountStore
 from application.household_list import HouseholdList
 from application.households import Households, utc_now
 from application.idempotency import IdempotentRecording
+from application.recording import Recording
 from infrastructure.accounts import account_store
 from infrastructure.read_side import ReadSide
 from infrastructure.settings import Settings
@@ -113,6 +114,13 @@ class Services:
             return self._read_side
 
     @property
+    def recording(self) -> Recording:
+        """The recording use cases (write scope, separation of duties, plans)."""
+        from web.api.inspection import current_plans
+
+        return Recording(self.households, self.policy, current_plans)
+
+    @property
     def household_list(self) -> HouseholdList:
         """The household list use case on the read models."""
         return HouseholdList(self.read_side, self.households.units)
@@ -141,3 +149,8 @@ def services() -> Services:
 def households() -> Households:
     """The Households application of this process."""
     return services().households
+
+
+def recorder() -> Recording:
+    """The recording use cases of this process."""
+    return services().recording

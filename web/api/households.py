@@ -4,15 +4,22 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Response, jsonify, url_for
 from marshmallow import RAISE
 
+from application import commands as c
 from application import queries
-from application.access import Forbidden
 from application.household_list import HouseholdListQuery, HouseholdPage
-from application.households import Households, Recorded
+from application.households import Households
+from application.recorded import (
+    Assessed,
+    ComplaintFiled,
+    Recognised,
+    Recorded,
+    SponsorshipStarted,
+)
 from application.status import status_object
 from domain.situation import Situation
 from web import schemas as s
@@ -25,10 +32,9 @@ from web.api.common import (
     problems,
     recording,
 )
-from web.api.context import households, services
+from web.api.context import households, recorder, services
 from web.auth import check_known_at, current_user, policy
 from web.limits import expensive
-from web.problems import Problem
 
 blp = blueprint(
     "households",
@@ -39,6 +45,8 @@ blp = blueprint(
 RECORD_HEADERS = [IDEMPOTENCY_HEADER, IF_MATCH_HEADER]
 READ_ERRORS = (401, 403, 404, 422)
 RECORD_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422, 503)
+F = TypeVar("F", bound=c.HouseholdCommand)
+
 REF_DOC = "The household's id (UUID) or its code (e.g. `01558-0042`)."
 
 
@@ -52,24 +60,12 @@ def _readable(app: Households, ref: str, on: date, known_at: Any = None) -> Situ
     return situation
 
 
-def _may_record_for(app: Households, ref: str, on: date) -> None:
-    """403 unless the user's units hold the household on the fact's date and today."""
-    user = current_user()
-    if user.role == "admin":
-        app.get(ref)  # 404 for an unknown household, as for everyone
-        return
-    on_date, today = app.situation(ref, on), app.situation(ref, app.today())
-    policy().require_record(user, on_date, today, on, "record facts for")
-
-
-def _fact(ref: str, data: dict[str, Any], method_name: str) -> dict[str, Any]:
-    app = households()
-    _may_record_for(app, ref, data["effective_on"])
-    method = getattr(app, method_name)
-    recorded: Recorded = method(
-        ref, expected_version=expected_version(), recorded_by=current_user().name, **data
+def _command(kind: type[F], ref: str, data: dict[str, Any]) -> F:
+    """The command the request asks for: this household, by the signed-in user, at the version
+    named by ``If-Match``, with the validated body."""
+    return kind(
+        household=ref, recorded_by=current_user().name, expected_version=expected_version(), **data
     )
-    return recorded.to_dict()
 
 
 def _exactly(doc: dict[str, Any], *, etag: bool = False) -> Response:
@@ -235,16 +231,10 @@ def register(data: dict[str, Any]) -> Any:
     with the `existing_id`. `unit` is a commune code valid on `effective_on`; `area_type`
     defaults from the unit. `If-Match` does not apply (the household does not exist yet).
     """
-    app = households()
     user = current_user()
-    if user.role != "admin":
-        # The scope check runs on the unit as resolved; what cannot be resolved is refused.
-        unit = app.commune(data["unit"], data["effective_on"])
-        policy().require_registration(user, unit, data["effective_on"], "register households")
-    recorded = app.register(recorded_by=user.name, **data)
-    doc = {**recorded.to_dict(), "code": app.get(recorded.household_id).facts[0].code}
-    location = url_for("households.get_household", ref=recorded.household_id)
-    return doc, 201, {"Location": location}
+    registered = recorder().register(user, c.RegisterHousehold(recorded_by=user.name, **data))
+    location = url_for("households.get_household", ref=registered.household_id)
+    return registered, 201, {"Location": location}
 
 
 def _record_doc(view: Any) -> Any:
@@ -259,7 +249,7 @@ REF_PARAM = [{"in": "path", "name": "ref", "description": REF_DOC, "example": "0
 @blp.arguments(s.AssessmentSchema)
 @blp.response(201, s.AssessedSchema)
 @_record_doc
-def assess(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def assess(data: dict[str, Any], ref: str) -> Assessed:
     """Record an assessment (rà soát)
 
     Income per capita (integer VND per person per month) and deprivations (indicator codes of
@@ -268,7 +258,7 @@ def assess(data: dict[str, Any], ref: str) -> dict[str, Any]:
     31 December, else `regular`; `list_year` to the next year for a periodic review, the same
     year for a regular one.
     """
-    return _fact(ref, data, "assess")
+    return recorder().assess(current_user(), _command(c.Assess, ref, data))
 
 
 @blp.route("/households/<ref>/recognitions", methods=["POST"], parameters=REF_PARAM)
@@ -276,14 +266,14 @@ def assess(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.RecognitionSchema)
 @blp.response(201, s.RecognisedSchema)
 @_record_doc
-def recognise(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def recognise(data: dict[str, Any], ref: str) -> Recognised:
     """Record a commune decision (quyết định công nhận)
 
     The answer carries the `transition` the decision makes (newly_poor, re_poor,
     exited_poverty, ...), computed from the household's earlier recognitions in effective-date
     order, and flags a decision that contradicts the latest assessment.
     """
-    return _fact(ref, data, "recognise")
+    return recorder().recognise(current_user(), _command(c.Recognise, ref, data))
 
 
 @blp.route("/households/<ref>/support", methods=["POST"], parameters=REF_PARAM)
@@ -291,13 +281,13 @@ def recognise(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.SupportSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def deliver_support(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def deliver_support(data: dict[str, Any], ref: str) -> Recorded:
     """Record support delivered (hỗ trợ)
 
     Money in integer VND (`amount_vnd` ≥ 0); `in_kind` describes goods when support was not
     (only) money.
     """
-    return _fact(ref, data, "deliver_support")
+    return recorder().deliver_support(current_user(), _command(c.DeliverSupport, ref, data))
 
 
 @blp.route("/households/<ref>/sponsorships", methods=["POST"], parameters=REF_PARAM)
@@ -305,12 +295,12 @@ def deliver_support(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.SponsorshipSchema)
 @blp.response(201, s.SponsorshipStartedSchema)
 @_record_doc
-def start_sponsorship(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def start_sponsorship(data: dict[str, Any], ref: str) -> SponsorshipStarted:
     """Assign a sponsor (phân công giúp đỡ)
 
     The answer carries the new `sponsorship_id`, used to end it later.
     """
-    return _fact(ref, data, "start_sponsorship")
+    return recorder().start_sponsorship(current_user(), _command(c.StartSponsorship, ref, data))
 
 
 @blp.route(
@@ -322,13 +312,14 @@ def start_sponsorship(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.SponsorshipEndSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def end_sponsorship(data: dict[str, Any], ref: str, sponsorship_id: str) -> dict[str, Any]:
+def end_sponsorship(data: dict[str, Any], ref: str, sponsorship_id: str) -> Recorded:
     """End a sponsorship
 
     `sponsorship_id` is the one answered when the sponsorship was recorded; a sponsorship ends
     once, not before it started.
     """
-    return _fact(ref, {**data, "sponsorship_id": sponsorship_id}, "end_sponsorship")
+    command = _command(c.EndSponsorship, ref, {**data, "sponsorship_id": sponsorship_id})
+    return recorder().end_sponsorship(current_user(), command)
 
 
 @blp.route("/households/<ref>/exit-registrations", methods=["POST"], parameters=REF_PARAM)
@@ -336,13 +327,13 @@ def end_sponsorship(data: dict[str, Any], ref: str, sponsorship_id: str) -> dict
 @blp.arguments(s.ExitRegistrationSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def register_exit(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def register_exit(data: dict[str, Any], ref: str) -> Recorded:
     """Register a commitment to exit poverty (đăng ký thoát nghèo)
 
     `target_year` is the year the household commits to leave poverty (not before the year of
     `effective_on`); `plan` is optional free text.
     """
-    return _fact(ref, data, "register_exit")
+    return recorder().register_exit(current_user(), _command(c.RegisterExit, ref, data))
 
 
 @blp.route("/households/<ref>/members", methods=["POST"], parameters=REF_PARAM)
@@ -350,13 +341,13 @@ def register_exit(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.MemberChangeSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def change_member(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def change_member(data: dict[str, Any], ref: str) -> Recorded:
     """Record a change of members (biến động nhân khẩu)
 
     `change` is `added` (the member needs `name`, `birth_year`, `sex`, `relation`), `removed`
     or `updated` (the member is named by `name`; other fields are changed).
     """
-    return _fact(ref, data, "change_member")
+    return recorder().change_member(current_user(), _command(c.ChangeMember, ref, data))
 
 
 @blp.route("/households/<ref>/relocations", methods=["POST"], parameters=REF_PARAM)
@@ -364,13 +355,13 @@ def change_member(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.RelocationSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def relocate(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def relocate(data: dict[str, Any], ref: str) -> Recorded:
     """Record a move (chuyển nơi ở)
 
     `unit` is a commune code valid on `effective_on`. The household must be in the recording
     officer's units before the move.
     """
-    return _fact(ref, data, "relocate")
+    return recorder().relocate(current_user(), _command(c.Relocate, ref, data))
 
 
 @blp.route("/households/<ref>/complaints", methods=["POST"], parameters=REF_PARAM)
@@ -378,12 +369,12 @@ def relocate(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.ComplaintSchema)
 @blp.response(201, s.ComplaintFiledSchema)
 @_record_doc
-def file_complaint(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def file_complaint(data: dict[str, Any], ref: str) -> ComplaintFiled:
     """Record a complaint during public posting (khiếu nại)
 
     The answer carries the new `complaint_id`, used to record its resolution.
     """
-    return _fact(ref, data, "file_complaint")
+    return recorder().file_complaint(current_user(), _command(c.FileComplaint, ref, data))
 
 
 @blp.route(
@@ -395,12 +386,13 @@ def file_complaint(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.ComplaintResolutionSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def resolve_complaint(data: dict[str, Any], ref: str, complaint_id: str) -> dict[str, Any]:
+def resolve_complaint(data: dict[str, Any], ref: str, complaint_id: str) -> Recorded:
     """Record the outcome of a complaint
 
     `outcome` is upheld, rejected or withdrawn; a complaint is resolved once.
     """
-    return _fact(ref, {**data, "complaint_id": complaint_id}, "resolve_complaint")
+    command = _command(c.ResolveComplaint, ref, {**data, "complaint_id": complaint_id})
+    return recorder().resolve_complaint(current_user(), command)
 
 
 @blp.route("/households/<ref>/inspections", methods=["POST"], parameters=REF_PARAM)
@@ -408,7 +400,7 @@ def resolve_complaint(data: dict[str, Any], ref: str, complaint_id: str) -> dict
 @blp.arguments(s.InspectionSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def inspect(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def inspect(data: dict[str, Any], ref: str) -> Recorded:
     """Record an inspection (kiểm tra)
 
     Recorded by inspectors (for households in their units) and admins; not by officers, whose
@@ -416,18 +408,7 @@ def inspect(data: dict[str, Any], ref: str) -> dict[str, Any]:
     sponsors the household may not inspect it (403 with the reason). A `plan_id` must name an
     inspection plan that contains the household (422 otherwise).
     """
-    from application.supervision import plan_membership, separation_of_duties
-    from web.api.inspection import current_plans
-
-    app = households()
-    reason = separation_of_duties(app.get(ref), current_user().name)
-    if reason:
-        raise Forbidden(reason)
-    if data.get("plan_id"):
-        why = plan_membership(current_plans(), data["plan_id"], str(app.household_id(ref)))
-        if why:
-            raise Problem(422, why, errors={"plan_id": [why]})
-    return _fact(ref, data, "inspect")
+    return recorder().inspect(current_user(), _command(c.Inspect, ref, data))
 
 
 @blp.route("/households/<ref>/retractions", methods=["POST"], parameters=REF_PARAM)
@@ -435,21 +416,14 @@ def inspect(data: dict[str, Any], ref: str) -> dict[str, Any]:
 @blp.arguments(s.RetractionSchema)
 @blp.response(201, s.RecordedSchema)
 @_record_doc
-def retract(data: dict[str, Any], ref: str) -> dict[str, Any]:
+def retract(data: dict[str, Any], ref: str) -> Recorded:
     """Retract an earlier fact (hủy bỏ)
 
     Voids the fact with that `version` from this retraction's own `recorded_at` on: answers
     given for an earlier `known_at` do not change. A correction is a retraction plus the right
     fact. The household must be in the officer's units on the retracted fact's `effective_on`.
     """
-    app = households()
-    user = current_user()
-    facts = app.facts(ref)
-    version = data["version"]
-    on = facts[version - 1].effective_on if 1 <= version <= len(facts) else app.today()
-    _may_record_for(app, ref, on)
-    recorded = app.retract(ref, expected_version=expected_version(), recorded_by=user.name, **data)
-    return recorded.to_dict()
+    return recorder().retract(current_user(), _command(c.Retract, ref, data))
 
 
 @blp.route("/households/<ref>/closure", methods=["POST"], parameters=REF_PARAM)
@@ -463,4 +437,4 @@ def close(data: dict[str, Any], ref: str) -> dict[str, Any]:
     `reason`: dissolved, merged, moved_away or deceased. After closure only a retraction may
     be recorded.
     """
-    return _fact(ref, data, "close_household")
+    return recorder().close_household(current_user(), _command(c.CloseHousehold, ref, data))

@@ -18,17 +18,15 @@ from flask import Blueprint, Response, redirect, request, url_for
 from marshmallow import ValidationError
 
 from application.access import Forbidden
+from application.commands import Inspect
 from application.errors import InvalidInput
-from application.supervision import (
-    plan_membership,
-    plan_progress,
-    scan_anomalies,
-    separation_of_duties,
-)
+from application.recorded import Recorded
+from application.recording import DutiesNotSeparated
+from application.supervision import plan_progress, scan_anomalies
 from domain.supervision import RULE_CODES
 from domain.vocabulary import FINDING_SEVERITIES, INSPECTION_OUTCOMES
 from web.api.common import log_reads
-from web.api.households import _may_record_for as require_record_scope
+from web.api.context import recorder
 from web.api.inspection import SUPERVISORS, _require_unit, _scope
 from web.auth import current_user, policy, requires
 from web.pages.context import households, plans
@@ -179,9 +177,8 @@ def _inspection_body() -> dict[str, Any]:
     }
 
 
-def _record(code: str, body: dict[str, Any]) -> Any:
-    """Record the inspection through the same gates, in the same order, as the API."""
-    app = households()
+def _record(code: str, body: dict[str, Any]) -> Recorded:
+    """Record the inspection through the same use case, after the same gates, as the API."""
     user = current_user()
     policy().may_record(user, "inspection")
     try:
@@ -190,15 +187,11 @@ def _record(code: str, body: dict[str, Any]) -> Any:
         errors = flatten(e.messages)
         detail = "; ".join(f"{k}: {' '.join(v)}" for k, v in errors.items())
         raise Problem(422, detail, errors=errors) from None
-    reason = separation_of_duties(app.get(code), user.name)
-    if reason:
-        raise Forbidden(f"{t('inspection.separation')} {reason}")
-    if data.get("plan_id"):
-        why = plan_membership(plans(), data["plan_id"], str(app.household_id(code)))
-        if why:
-            raise Problem(422, why, errors={"plan_id": [why]})
-    require_record_scope(app, code, data["effective_on"])
-    return app.inspect(code, recorded_by=user.name, **data)
+    command = Inspect(household=code, recorded_by=user.name, **data)
+    try:
+        return recorder().inspect(user, command)
+    except DutiesNotSeparated as e:
+        raise Forbidden(f"{t('inspection.separation')} {e}") from None
 
 
 @blp.route("/inspection/record", methods=["POST"], endpoint="record")
