@@ -431,28 +431,32 @@ def _reapply_read_models(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Re-measure the read side of a store kept by ``CHUNGTAY_BENCH_KEEP=1`` (no new load)."""
+    """Re-measure the read side of stores kept by ``CHUNGTAY_BENCH_KEEP=1`` (no new load), in
+    one run, smallest first: ``--reuse URL --households N`` once per store."""
     parser = argparse.ArgumentParser(prog="python -m bench.province")
-    parser.add_argument("--reuse", required=True, help="database URL of a kept province store")
-    parser.add_argument("--households", type=int, required=True)
-    parser.add_argument("--replay-per-household", type=float, default=None)
+    parser.add_argument("--reuse", action="append", required=True, help="a kept store's URL")
+    parser.add_argument("--households", action="append", type=int, required=True)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if len(args.reuse) != len(args.households):
+        parser.error("give --households once per --reuse")
     from bench.__main__ import Figure
 
-    settings = Settings(database_url=args.reuse)
-    _reapply_read_models(settings)
     figures: list[Any] = []
-    app = build_application(settings)
-    try:
-        events = LogReader(app).head()
-        label = f"{args.households:,} households"
-        _rebuild(app, settings, events, figures, Figure, label)
-        read_figures(app, settings, args.households, args.replay_per_household, figures, Figure)
-    finally:
-        app.close()
-    for f in figures:
-        print(f.line(), flush=True)
+    replay: float | None = None
+    for households, url in sorted(zip(args.households, args.reuse, strict=True)):
+        settings = Settings(database_url=url)
+        _reapply_read_models(settings)
+        app = build_application(settings)
+        try:
+            label = f"{households:,} households"
+            _rebuild(app, settings, LogReader(app).head(), figures, Figure, label)
+            replay = read_figures(app, settings, households, replay, figures, Figure)
+        finally:
+            app.close()
+        for f in figures:
+            if f"({label})" in f.name:
+                print(f.line(), flush=True)
     if args.out:
         args.out.write_text(
             json.dumps([f.__dict__ | {"ratio": f.ratio} for f in figures], indent=2, default=str)
