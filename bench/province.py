@@ -408,14 +408,27 @@ def bench_province_size(
     return replay
 
 
+class Announced(list[Any]):
+    """Figures printed as soon as they are measured (a long run shows what it has so far)."""
+
+    def append(self, figure: Any) -> None:
+        """Keep and print one figure."""
+        super().append(figure)
+        print(figure.line(), flush=True)
+
+    def extend(self, figures: Any) -> None:
+        """Keep and print each figure."""
+        for figure in figures:
+            self.append(figure)
+
+
 def bench_province(sizes: list[int], figures: list[Any], Figure: Any, store: Any) -> None:
     """Every province figure at each size, smallest first (the replay is measured there)."""
     replay: float | None = None
+    measured = Announced()
     for households in sorted(sizes):
-        replay = bench_province_size(households, figures, Figure, store, replay)
-        for f in figures:
-            if f"({households:,} households)" in f.name:
-                print(f.line(), flush=True)
+        replay = bench_province_size(households, measured, Figure, store, replay)
+    figures.extend(measured)
 
 
 def _reapply_read_models(settings: Settings) -> None:
@@ -442,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("give --households once per --reuse")
     from bench.__main__ import Figure
 
-    figures: list[Any] = []
+    figures = Announced()
     replay: float | None = None
     for households, url in sorted(zip(args.households, args.reuse, strict=True)):
         settings = Settings(database_url=url)
@@ -454,9 +467,6 @@ def main(argv: list[str] | None = None) -> int:
             replay = read_figures(app, settings, households, replay, figures, Figure)
         finally:
             app.close()
-        for f in figures:
-            if f"({label})" in f.name:
-                print(f.line(), flush=True)
     if args.out:
         args.out.write_text(
             json.dumps([f.__dict__ | {"ratio": f.ratio} for f in figures], indent=2, default=str)
