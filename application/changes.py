@@ -13,9 +13,8 @@ from typing import Any
 
 from application.household_list import HouseholdListSource, change_candidates
 from application.households import Households
-from application.status import unit_on
 from domain.events import Retracted, fact_data, fact_type
-from domain.situation import Situation
+from domain.situation import Situation, recorded_between, unit_on
 from domain.units import UnknownUnitError
 
 COMPARED = ("status", "recognised", "since", "standard", "transition")
@@ -36,6 +35,26 @@ def _in_unit(app: Households, s: Situation, unit: str, on: date) -> bool:
         return app.units.contains(unit, unit_on(app.units, s, on).code, on)
     except UnknownUnitError:
         return False
+
+
+def _causes(facts: list[Any], known_from: datetime, known_to: datetime, as_of: date) -> list[Any]:
+    """The facts recorded between the two moments that can change the answer on ``as_of``."""
+    return [
+        f
+        for f in recorded_between(facts, known_from, known_to)
+        if isinstance(f, Retracted) or f.effective_on <= as_of
+    ]
+
+
+def _cause(f: Any) -> dict[str, Any]:
+    return {
+        "version": f.originator_version,
+        "type": fact_type(f),
+        "effective_on": f.effective_on.isoformat(),
+        "recorded_at": f.timestamp.isoformat(),
+        "recorded_by": f.recorded_by,
+        "data": {k: v.isoformat() if isinstance(v, date) else v for k, v in fact_data(f).items()},
+    }
 
 
 def _registered_by(s: Situation, on: date) -> bool:
@@ -80,12 +99,7 @@ def status_diff(
         new = _answer(after)
         if old == new:
             continue
-        between = [
-            f
-            for f in household.facts
-            if known_from < f.timestamp <= known_to
-            and (isinstance(f, Retracted) or f.effective_on <= as_of)
-        ]
+        between = _causes(household.facts, known_from, known_to, as_of)
         changed.append(
             {
                 "household_id": str(hid),
@@ -93,20 +107,7 @@ def status_diff(
                 "before": old,
                 "after": new,
                 "changed_fields": [k for k in COMPARED if old is None or old[k] != new[k]],
-                "caused_by": [
-                    {
-                        "version": f.originator_version,
-                        "type": fact_type(f),
-                        "effective_on": f.effective_on.isoformat(),
-                        "recorded_at": f.timestamp.isoformat(),
-                        "recorded_by": f.recorded_by,
-                        "data": {
-                            k: v.isoformat() if isinstance(v, date) else v
-                            for k, v in fact_data(f).items()
-                        },
-                    }
-                    for f in between
-                ],
+                "caused_by": [_cause(f) for f in between],
             }
         )
     return {

@@ -31,16 +31,16 @@ from application.errors import (
     WriteConflict,
 )
 from application.log_reader import LogReader
-from application.status import unit_on
 from domain.ethnicity import EthnicityCatalogue, UnknownEthnicityError, load_ethnicities
 from domain.events import Registered
 from domain.household import Household, household_id_for
 from domain.situation import (
     Situation,
-    address,
+    area_type_on,
     contradicts_assessment,
     live_facts,
     timeline,
+    unit_on,
 )
 from domain.standards import (
     ClassificationInputError,
@@ -185,17 +185,18 @@ class Households(Application):
         return LogReader(self, page_size).originator_ids(topics=[get_topic(Registered)])
 
     @contextmanager
-    def batch(self) -> Iterator[dict[uuid.UUID, Household]]:
+    def batch(self, **save_kwargs: Any) -> Iterator[dict[uuid.UUID, Household]]:
         """Collect commands on many households and save them in one transaction at the end.
 
-        Used by importers and the demo: many households per transaction, same write path.
+        Used by importers and the demo (many households per transaction, same write path), and
+        by idempotent requests, whose stored answer ``save_kwargs`` carries into the recorder.
         """
         pending: dict[uuid.UUID, Household] = {}
         token = _batch.set(pending)
         try:
             yield pending
             if pending:
-                self.save(*pending.values())
+                self.save(*pending.values(), **save_kwargs)
         finally:
             _batch.reset(token)
 
@@ -434,6 +435,10 @@ class Households(Application):
                         f"items.{i}.{field_name}", getattr(e, "message", str(e))
                     ) from None
                 loaded[hid] = household
+            batch = _batch.get()
+            if batch is not None:
+                batch.update(loaded)
+                return [self._with_transition(h, effective_on) for h in loaded.values()]
             try:
                 self.save(*loaded.values())
             except RecordConflictError:
@@ -681,9 +686,5 @@ class Households(Application):
             raise InvalidInput("ethnicity", str(e)) from None
 
     def _area_type_on(self, household: Household, on: date) -> str:
-        """Area type of the household's address on ``on`` (only the address is folded)."""
-        live = live_facts(household.facts)
-        unit, named_on, _village, declared = address(live, on)
-        current = self.units.successor_on(unit, named_on, max(on, named_on))
-        named = self.units.resolve(unit, named_on)
-        return declared if current.key == named.key else current.area_type
+        """Area type of the household's address on ``on`` (the one rule, beside the fold)."""
+        return area_type_on(self.units, household.situation(on), on)

@@ -1,4 +1,4 @@
-"""The status object of CONTRACT §5, built from the fold and the unit catalogue.
+"""The status object, built from the fold and the unit catalogue.
 
 One function, used by the HTTP API, the command line and the offline replay pack, so the three
 answer byte-for-byte the same for the same facts.
@@ -6,28 +6,13 @@ answer byte-for-byte the same for the same facts.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from domain.situation import Situation
-from domain.units import Unit, UnitCatalogue
+from domain.situation import Situation, area_type_on, unit_on
+from domain.units import UnitCatalogue
 
-
-def unit_on(units: UnitCatalogue, situation: Situation, on: date) -> Unit:
-    """The unit the household's address denotes on ``on``, following mergers forward."""
-    assert situation.unit is not None and situation.unit_named_on is not None
-    named_on = situation.unit_named_on
-    return units.successor_on(situation.unit, named_on, max(on, named_on))
-
-
-def area_type_on(units: UnitCatalogue, situation: Situation, on: date) -> str:
-    """The declared area type while the named unit lasts; the successor unit's type after it."""
-    unit = unit_on(units, situation, on)
-    assert situation.unit is not None and situation.unit_named_on is not None
-    named = units.resolve(situation.unit, situation.unit_named_on)
-    if unit.key == named.key and situation.area_type:
-        return situation.area_type
-    return unit.area_type
+__all__ = ["area_type_on", "status_object", "unit_on"]
 
 
 def status_object(situation: Situation, units: UnitCatalogue, known_at: datetime) -> dict[str, Any]:

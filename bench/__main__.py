@@ -33,12 +33,12 @@ import psycopg
 from psycopg import sql
 
 from application import queries
-from application.demo import generate_demo
 from application.households import Households
 from bench.http import bench_http
 from bench.province import bench_province
 from bench.reports import bench_reports
 from bench.supervision import bench_supervision
+from demo import generate_demo
 from domain.household import Household
 from infrastructure.settings import Settings
 from infrastructure.store import parse_database_url

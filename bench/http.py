@@ -541,8 +541,8 @@ def bench_http(
 
 def main(argv: list[str] | None = None) -> int:
     """Load a demo into a temporary store, run :func:`bench_http`, print the figures."""
-    from application.demo import generate_demo
     from bench.__main__ import Figure, store
+    from demo import generate_demo
 
     parser = argparse.ArgumentParser(prog="python -m bench.http")
     parser.add_argument("--households", type=int, default=200)

@@ -43,11 +43,11 @@ import psycopg
 from eventsourcing.persistence import StoredEvent
 
 from application.changes import status_diff
-from application.demo import generate_demo
 from application.households import Households
 from application.log_reader import LogReader
 from bench.http import admin_token, api_json, free_port, run_load, server_env, serving
 from bench.reports import _lag
+from demo import generate_demo
 from infrastructure.settings import Settings
 from infrastructure.store import parse_database_url
 from web.bootstrap import build_application, build_read_side, initialise_store, store_config

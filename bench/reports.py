@@ -68,7 +68,7 @@ def bench_reports(backend: str, settings: Any, figures: list[Any], Figure: Any) 
     config = parse_database_url(settings.database_url)
     try:
         if not app.recorder.max_notification_id():
-            from application.demo import generate_demo
+            from demo import generate_demo
 
             generate_demo(app, households=DEMO_HOUSEHOLDS, seed=11)
         _rebuild(backend, app, config, figures, Figure)

@@ -18,6 +18,7 @@ effective-date order every time, so a late-entered earlier exit turns a later ``
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -35,6 +36,7 @@ from domain.events import (
     SponsorshipEnded,
     SponsorshipStarted,
 )
+from domain.units import Unit, UnitCatalogue
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,38 @@ class Situation:
     live_versions: frozenset[int] = frozenset()
 
 
+def recorded_by(fact: Any, known_at: datetime | None) -> bool:
+    """Whether ``fact`` had been recorded at ``known_at`` (None = now: every fact has)."""
+    return known_at is None or fact.timestamp <= known_at
+
+
 def known_facts(facts: Iterable[Any], known_at: datetime | None) -> list[Any]:
     """The facts recorded at or before ``known_at`` (all of them when it is None)."""
     if known_at is None:
         return list(facts)
     return [f for f in facts if f.timestamp <= known_at]
+
+
+def known_by(facts: Sequence[Any], known_at: datetime | None) -> bool:
+    """Whether the household (its facts in version order) was known at ``known_at``."""
+    return bool(facts) and recorded_by(facts[0], known_at)
+
+
+def known_prefix(facts: Sequence[Any], known_at: datetime) -> int:
+    """How many of the facts (in version order, so in recording order) were recorded by
+    ``known_at``: the facts known then are ``facts[:n]``."""
+    return bisect_right(facts, known_at, key=lambda f: f.timestamp)
+
+
+def recorded_between(
+    facts: Iterable[Any], after: datetime | None, until: datetime | None
+) -> list[Any]:
+    """The facts recorded after ``after`` (None = from the start) and by ``until`` (None = now)."""
+    return [
+        f
+        for f in facts
+        if (after is None or f.timestamp > after) and (until is None or f.timestamp <= until)
+    ]
 
 
 def retractions(facts: Iterable[Any]) -> dict[int, int]:
@@ -125,12 +154,16 @@ def retractions(facts: Iterable[Any]) -> dict[int, int]:
     return voided
 
 
+def unvoided(known: Sequence[Any]) -> list[Any]:
+    """The facts (other than retractions) that no retraction among ``known`` voided, in the
+    order given."""
+    voided = retractions(known)
+    return [f for f in known if type(f) is not Retracted and f.originator_version not in voided]
+
+
 def live_facts(known: Sequence[Any]) -> list[Any]:
     """The known facts no known retraction voided, in valid-time order (date, then version)."""
-    voided = retractions(known)
-    return _valid_order(
-        f for f in known if type(f) is not Retracted and f.originator_version not in voided
-    )
+    return _valid_order(unvoided(known))
 
 
 def timeline(facts: Sequence[Any], known_at: datetime | None = None) -> tuple[StatusPeriod, ...]:
@@ -393,3 +426,20 @@ def fold(
         retracted=voided,
         live_versions=frozenset(f.originator_version for f in live),
     )
+
+
+def unit_on(units: UnitCatalogue, situation: Situation, on: date) -> Unit:
+    """The unit the household's address denotes on ``on`` (:meth:`UnitCatalogue.denoted_on`)."""
+    assert situation.unit is not None and situation.unit_named_on is not None
+    return units.denoted_on(situation.unit, situation.unit_named_on, on)
+
+
+def area_type_on(units: UnitCatalogue, situation: Situation, on: date) -> str:
+    """The household's area type on ``on``: the declared one while the named unit lasts, the
+    successor unit's after it."""
+    unit = unit_on(units, situation, on)
+    assert situation.unit is not None and situation.unit_named_on is not None
+    named = units.resolve(situation.unit, situation.unit_named_on)
+    if unit.key == named.key and situation.area_type:
+        return situation.area_type
+    return unit.area_type

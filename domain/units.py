@@ -479,6 +479,16 @@ class UnitCatalogue:
             )
         return self._follow(recorded, on)
 
+    def denoted_on(self, code: str, named_on: date, on: date) -> Unit:
+        """The unit an address that named ``code`` on ``named_on`` denotes on ``on``.
+
+        The one rule for "the unit on a date": forward in time the successor links are followed
+        (a commune merged away is reported in the unit that took it over); before ``named_on``
+        the unit as named is kept (an address names its unit from its own date on). Raises
+        :class:`UnknownUnitError` when ``code`` was not valid on ``named_on`` or has no successor.
+        """
+        return self.successor_on(code, named_on, max(on, named_on))
+
     def _leads_to(self, earlier: Unit, later: Unit, on: date) -> bool:
         try:
             return self._follow(earlier, on) == later

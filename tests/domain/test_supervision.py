@@ -22,8 +22,8 @@ from domain.supervision import (
     RULE_CODES,
     SCORE_WEIGHTS,
     Candidate,
+    History,
     ProgrammeCatalogue,
-    _History,
     add_months,
     allocate,
     duty_conflict,
@@ -524,7 +524,7 @@ def _random_history(seed: int) -> list[Any]:
 @pytest.mark.parametrize("seed", range(40))
 def test_a_shared_later_timeline_says_the_same_as_the_fold_up_to_the_day(seed: int) -> None:
     facts = _random_history(seed)
-    history = _History("h", facts, ZONE)
+    history = History("h", facts, ZONE)
     for v in range(1, len(facts) + 1):
         own = timeline(facts[:v], facts[v - 1].timestamp)
         for day in {facts[v - 1].effective_on, history.horizon(v), date(2019, 6, 30)}:

@@ -14,15 +14,15 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from application.demo import (
+from application.households import Households
+from application.status import status_object
+from demo import (
     DemoSummary,
     SimulatedClock,
     StoreNotEmpty,
     generate_demo,
     store_is_empty,
 )
-from application.households import Households
-from application.status import status_object
 from domain import events as ev
 from domain.events import fact_data, fact_type
 from domain.vocabulary import STATUSES, SUPPORT_CATEGORIES

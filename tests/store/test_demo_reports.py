@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from application.demo import generate_demo
 from application.reports import ReplaySource, Reports
+from demo import generate_demo
 from infrastructure import exports
 from tests.store.test_read_models import projection_for, source_for
 

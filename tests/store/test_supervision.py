@@ -537,8 +537,8 @@ def test_the_demo_history_scans_the_same_one_by_one(
     make_app: Callable[..., Households], store: Store
 ) -> None:
     """The log-based scan agrees with loading each household by itself."""
-    pytest.importorskip("application.demo")
-    from application.demo import generate_demo
+    pytest.importorskip("demo")
+    from demo import generate_demo
 
     app = make_app(lambda: NOW)
     generate_demo(app, households=40, seed=3)

@@ -8,7 +8,7 @@ from marshmallow import RAISE
 
 from application.errors import InvalidInput
 from web import schemas as s
-from web.api.common import blueprint, problems
+from web.api.common import blueprint, log_reads, problems
 from web.api.context import households, services
 from web.auth import requires
 from web.limits import expensive
@@ -78,13 +78,14 @@ def diff(args: dict[str, Any]) -> dict[str, Any]:
     """What late entries and corrections changed (auditors only)
 
     Every household of `unit` whose status on `as_of` differs between what was known at `from`
-    and at `to`, with the facts recorded in between that caused it.
+    and at `to`, with the facts recorded in between that caused it. Each household listed is
+    written to the access log.
     """
     from application.changes import status_diff
     from domain.units import UnknownUnitError
 
     try:
-        return status_diff(
+        result = status_diff(
             households(),
             unit=args["unit"],
             as_of=args["as_of"],
@@ -94,3 +95,5 @@ def diff(args: dict[str, Any]) -> dict[str, Any]:
         )
     except UnknownUnitError as e:
         raise InvalidInput("unit", str(e)) from None
+    log_reads(change["household_id"] for change in result["changes"])
+    return result

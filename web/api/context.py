@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
@@ -18,6 +18,7 @@ from application.access import Policy
 from application.accounts import Accounts, AccountStore
 from application.household_list import HouseholdList
 from application.households import Households, utc_now
+from application.idempotency import IdempotentRecording
 from infrastructure.accounts import account_store
 from infrastructure.read_side import ReadSide
 from infrastructure.settings import Settings
@@ -84,8 +85,14 @@ class Services:
                     units=households.units,
                     clock=households.now,
                     today=households.today,
+                    idempotency_lease=timedelta(seconds=self.settings.idempotency_lease),
                 )
             return self._accounts
+
+    @property
+    def idempotent(self) -> IdempotentRecording:
+        """Recording under an ``Idempotency-Key``: exactly once, answer stored with the facts."""
+        return IdempotentRecording(self.households, self.accounts)
 
     @property
     def policy(self) -> Policy:

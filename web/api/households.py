@@ -53,13 +53,13 @@ def _readable(app: Households, ref: str, on: date, known_at: Any = None) -> Situ
 
 
 def _may_record_for(app: Households, ref: str, on: date) -> None:
-    """403 unless the household's unit on the fact's date lies in the user's units."""
+    """403 unless the user's units hold the household on the fact's date and today."""
     user = current_user()
     if user.role == "admin":
         app.get(ref)  # 404 for an unknown household, as for everyone
         return
-    situation = app.situation(ref, on)
-    policy().require_household(user, situation, on, "record facts for")
+    on_date, today = app.situation(ref, on), app.situation(ref, app.today())
+    policy().require_record(user, on_date, today, on, "record facts for")
 
 
 def _fact(ref: str, data: dict[str, Any], method_name: str) -> dict[str, Any]:
@@ -240,7 +240,7 @@ def register(data: dict[str, Any]) -> Any:
     if user.role != "admin":
         # The scope check runs on the unit as resolved; what cannot be resolved is refused.
         unit = app.commune(data["unit"], data["effective_on"])
-        policy().require_unit(user, unit, data["effective_on"], "register households")
+        policy().require_registration(user, unit, data["effective_on"], "register households")
     recorded = app.register(recorded_by=user.name, **data)
     doc = {**recorded.to_dict(), "code": app.get(recorded.household_id).facts[0].code}
     location = url_for("households.get_household", ref=recorded.household_id)

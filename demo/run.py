@@ -1,0 +1,138 @@
+"""Running the demo: the households' planned facts recorded in batches, through the real commands."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import date, datetime
+
+from application.households import Households, Recorded
+from demo.household import HouseholdPlanner
+from demo.life import Plan
+from demo.reference import (
+    FIRST_YEAR,
+)
+from demo.summary import DemoSummary, YearEndTally
+from demo.world import World
+from domain.household import household_id_for
+
+
+class SimulatedClock:
+    """A clock the demo sets by hand: each fact's ``recorded_at`` and the application's "today"."""
+
+    def __init__(self, start: datetime) -> None:
+        self.current = start
+
+    def __call__(self) -> datetime:
+        return self.current
+
+
+class StoreNotEmpty(ValueError):
+    """The demo loads only into an empty store (its codes and figures assume it is alone)."""
+
+
+def store_is_empty(app: Households) -> bool:
+    """Whether nothing has been recorded yet (``make run`` loads the demo only then)."""
+    return not app.recorder.max_notification_id()
+
+
+def generate_demo(
+    app: Households,
+    *,
+    households: int = 6000,
+    seed: int = 2017,
+    to_year: int | None = None,
+    batch_size: int = 200,
+    progress: Callable[[int, int], None] | None = None,
+) -> DemoSummary:
+    """Record a synthetic history of ``households`` Hạ Lang households, 2016 → ``to_year``.
+
+    ``to_year`` defaults to the current year of the application's clock; nothing is recorded
+    later than that clock's reading at the start. ``progress(done, total)`` is called after each
+    batch of ``batch_size`` households is saved (one transaction per batch).
+    """
+    if households < 1:
+        raise ValueError("households must be at least 1")
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if not store_is_empty(app):
+        raise StoreNotEmpty(
+            "the store already holds facts; the demo loads only into an empty store"
+        )
+    started = time.perf_counter()
+    original_clock = app.clock
+    horizon = original_clock()
+    today = horizon.astimezone(app.zone).date()
+    year = today.year if to_year is None else to_year
+    if not FIRST_YEAR <= year <= today.year:
+        raise ValueError(f"to_year must lie between {FIRST_YEAR} and {today.year}; got {year}")
+
+    planner = World(app, seed=seed, to_year=year, today=today)
+    specs = planner.specs(households)
+    tally = YearEndTally(year)
+    sim = SimulatedClock(horizon)
+    app.clock = sim
+    events = 0
+    try:
+        for first in range(0, len(specs), batch_size):
+            with app.batch():
+                for spec in specs[first : first + batch_size]:
+                    events += execute(
+                        app, sim, horizon, HouseholdPlanner(planner, spec).run(), tally
+                    )
+            if progress is not None:
+                progress(min(first + batch_size, len(specs)), len(specs))
+    finally:
+        app.clock = original_clock
+    return DemoSummary(
+        households=tally.households,
+        events=events,
+        seconds=time.perf_counter() - started,
+        seed=seed,
+        to_year=year,
+        resident=tally.resident,
+        poor=tally.poor,
+        near_poor=tally.near_poor,
+        transitions=dict(sorted(tally.transitions.items())),
+    )
+
+
+def execute(
+    app: Households, sim: SimulatedClock, horizon: datetime, plan: Plan, tally: YearEndTally
+) -> int:
+    """Record one household's planned facts in recording order, up to the horizon."""
+    facts = sorted(plan.facts, key=lambda f: (f[0], f[1]))
+    if not facts or facts[0][0] > horizon:
+        return 0
+    hid = household_id_for(plan.code)
+    answers: dict[str, Recorded] = {}
+    recognitions: list[tuple[date, datetime, str]] = []
+    registered: date | None = None
+    closed: date | None = None
+    count = 0
+    for at, _, method, kwargs, key, deps in facts:
+        if at > horizon:
+            break
+        sim.current = at
+        if deps:
+            kwargs = dict(kwargs)
+            for argument, ref, attribute in deps:
+                answer = answers[ref]
+                kwargs[argument] = (
+                    answer.version if attribute == "version" else answer.extra[attribute]
+                )
+        if method == "register":
+            answer = app.register(**kwargs)
+            registered = kwargs["effective_on"]
+        else:
+            answer = getattr(app, method)(hid, **kwargs)
+            if method == "recognise":
+                recognitions.append((kwargs["effective_on"], at, kwargs["status"]))
+            elif method == "close_household":
+                closed = kwargs["effective_on"]
+        if key is not None:
+            answers[key] = answer
+        count += 1
+    assert registered is not None
+    tally.add(registered, closed, recognitions)
+    return count
