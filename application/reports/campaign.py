@@ -167,7 +167,7 @@ def _year(figures: CampaignFigures, annual: Mapping[str, Any], year: int) -> dic
     for key in sorted(keys):
         group = figures.groups.get(key)
         row = by_key.get(key)
-        unit_info = unit_dict(group) if group else row["unit"]  # type: ignore[index]
+        unit_info = unit_dict(group, date(year, 12, 31)) if group else row["unit"]  # type: ignore[index]
         rows.append(
             {
                 "unit": unit_info,
@@ -241,7 +241,7 @@ def campaign_report(
     baseline = figures.baseline
     return {
         "report": "campaign",
-        "unit": unit_dict(target_unit) if target_unit else {"code": unit},
+        "unit": unit_dict(target_unit, date(to_year, 12, 31)) if target_unit else {"code": unit},
         "from_year": from_year,
         "to_year": to_year,
         "units": units_mode,

@@ -20,8 +20,9 @@ UNIT_MODES = ("historical", "current")
 """Units valid on each date (``historical``) or today's units (``current``)."""
 
 
-def unit_dict(u: Unit) -> dict[str, Any]:
-    """A unit version as reports show it."""
+def unit_dict(u: Unit, on: date) -> dict[str, Any]:
+    """A unit version as reports show it, with its flag in force on ``on`` (the date, or the
+    year's end, the figures are judged on)."""
     return {
         "code": u.code,
         "name": u.name,
@@ -29,7 +30,7 @@ def unit_dict(u: Unit) -> dict[str, Any]:
         "area_type": u.area_type,
         "valid_from": u.valid_from.isoformat(),
         "valid_to": u.valid_to.isoformat() if u.valid_to else None,
-        "especially_difficult": u.flags.especially_difficult,
+        "especially_difficult": u.flags_on(on).especially_difficult,
     }
 
 

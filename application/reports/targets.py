@@ -51,8 +51,9 @@ def standard_for_list(standards: StandardsCatalogue, year: int) -> str | None:
         return None
 
 
-def target_pp(unit: Unit | None) -> int:
-    """The unit's annual reduction target (percentage points)."""
-    if unit is not None and unit.flags.especially_difficult:
+def target_pp(unit: Unit | None, year: int) -> int:
+    """The unit's annual reduction target (percentage points) in ``year``: 5 where the unit was
+    flagged especially difficult in that year, else 4."""
+    if unit is not None and unit.flagged_in(year).especially_difficult:
         return TARGETS_PP["especially_difficult"]
     return TARGETS_PP["default"]

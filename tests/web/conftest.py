@@ -166,6 +166,7 @@ INSPECTION = {
 }
 ASSESSMENT = {
     "effective_on": "2017-10-02",
+    "kind": "periodic",
     "income_per_capita": 650_000,
     "deprivations": ["health_insurance"],
     "assessor": "Tổ rà soát",

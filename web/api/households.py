@@ -12,7 +12,7 @@ from marshmallow import RAISE
 from application import queries
 from application.access import Forbidden
 from application.households import Households, Recorded
-from application.status import status_object, unit_on
+from application.status import NotYetRegistered, require_registered, status_object, unit_on
 from domain.events import Registered
 from domain.situation import Situation
 from domain.units import UnknownUnitError
@@ -214,6 +214,10 @@ def get_status(args: dict[str, Any], ref: str) -> Any:
     on: date = args.get("as_of") or app.today()
     moment = known_at or app.now()
     situation = _readable(app, ref, on, moment)  # one load and one fold serve both
+    try:
+        require_registered(situation)
+    except NotYetRegistered as e:
+        raise Problem(404, str(e), registered_on=e.registered_on.isoformat()) from None
     doc = status_object(situation, app.units, moment)
     log_reads([situation.household_id])
     return _exactly(doc, etag=True)
@@ -387,7 +391,8 @@ def register_exit(data: dict[str, Any], ref: str) -> dict[str, Any]:
     """Register a commitment to exit poverty (đăng ký thoát nghèo)
 
     `target_year` is the year the household commits to leave poverty (not before the year of
-    `effective_on`); `plan` is optional free text.
+    `effective_on`); `plan` is optional free text. Only a household poor or near-poor on
+    `effective_on` may register (else 422).
     """
     return _fact(ref, data, "register_exit")
 
