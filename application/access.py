@@ -109,6 +109,49 @@ class Policy:
                 f"on {on.isoformat()}; you may not {verb} it"
             )
 
+    def require_record(
+        self, user: User, on_date: Situation, today: Situation, on: date, verb: str
+    ) -> None:
+        """403 unless the user's units hold the household both on the fact's date ``on``
+        (``on_date`` is the household folded on it) and today (``today``, folded today).
+
+        So after a move, neither the old unit (for facts dated before it) nor the new one (for
+        facts dated before it arrived) records alone: such late entries go through a unit that
+        holds the household on both dates (the province, or an admin).
+        """
+        now = self.today()
+        if not self.household_in_scope(user, on_date, on):
+            self.require_household(user, on_date, on, verb)
+        if not self.household_in_scope(user, today, now):
+            where = self._unit_name(today, now)
+            raise Forbidden(
+                f"household {today.code} is in {where} today ({now.isoformat()}), outside your "
+                f"units ({', '.join(user.units)}); a fact about it, even one dated "
+                f"{on.isoformat()}, is recorded by a user whose units hold it both then and now"
+            )
+
+    def require_registration(self, user: User, unit: Unit, on: date, verb: str) -> None:
+        """403 unless ``unit`` (valid on ``on``) is in the user's units both on ``on`` and, as
+        the unit it has become, today."""
+        self.require_unit(user, unit, on, verb)
+        now = self.today()
+        try:
+            current = self.units.successor_on(unit.code, on, now) if on <= now else unit
+        except UnknownUnitError:
+            current = None
+        if current is None or not self.unit_in_scope(user, current, now):
+            raise Forbidden(
+                f"unit {unit.code} ({unit.name}) of {on.isoformat()} is not in your units "
+                f"({', '.join(user.units)}) today; you may not {verb} there"
+            )
+
+    def _unit_name(self, situation: Situation, on: date) -> str:
+        try:
+            unit = unit_on(self.units, situation, on)
+        except UnknownUnitError:
+            return "an unknown unit"
+        return f"unit {unit.code} ({unit.name})"
+
     def require_unit(self, user: User, unit: Unit, on: date, verb: str) -> None:
         """403 unless ``unit`` is in the user's units on ``on``."""
         if not self.unit_in_scope(user, unit, on):

@@ -8,14 +8,17 @@ its SHA-256 hash is ever stored, so a copy of the database does not let anyone i
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import secrets
+import unicodedata
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Final, Protocol
 
+from domain.fields import FieldRejected, unit_code
 from domain.text import nfc
 from domain.units import UnitCatalogue
 
@@ -25,8 +28,12 @@ ROLES: Final = ("admin", "officer", "inspector", "auditor")
 SCOPED_ROLES: Final = ("officer", "inspector")
 """Roles whose reach is limited to their units (they need at least one)."""
 
-_NAME = re.compile(r"^[\w.@-]{1,64}$")
-_IDEMPOTENCY_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_NAME = re.compile(r"[\w.@-]{1,64}")
+_IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")
+
+DEFAULT_IDEMPOTENCY_LEASE = timedelta(seconds=30)
+"""How long a reservation of an ``Idempotency-Key`` holds while its request runs: after that, a
+retry takes the key over (the first request died, or it could not have stored anything)."""
 
 
 class AccountError(Exception):
@@ -51,7 +58,7 @@ class UnknownToken(AccountError):
 
 
 class Unauthenticated(Exception):
-    """Missing, unknown or revoked bearer token: 401."""
+    """Missing, unknown or revoked bearer token, or a disabled user: 401."""
 
 
 class IdempotencyKeyReused(Exception):
@@ -59,7 +66,17 @@ class IdempotencyKeyReused(Exception):
 
 
 class IdempotencyInProgress(Exception):
-    """The first request with this key has not finished yet: 409."""
+    """The first request with this key has not finished yet: 409, retry after ``retry_after``
+    seconds (when its lease ends)."""
+
+    def __init__(self, key: str, retry_after: int = 1) -> None:
+        super().__init__(key)
+        self.retry_after = retry_after
+
+
+class IdempotencyLeaseLost(Exception):
+    """The reservation was taken over (its lease had ended) before this request stored its
+    answer: the facts are not stored either, as they are written in one transaction."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +87,7 @@ class User:
     role: str
     units: tuple[str, ...]
     created_at: datetime
+    disabled_at: datetime | None = None
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form (for ``--json`` output)."""
@@ -78,6 +96,7 @@ class User:
             "role": self.role,
             "units": list(self.units),
             "created_at": self.created_at.isoformat(),
+            "disabled_at": self.disabled_at.isoformat() if self.disabled_at else None,
         }
 
 
@@ -90,6 +109,15 @@ class TokenRecord:
     token_sha256: str
     created_at: datetime
     revoked_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready form without the hash (``token list``)."""
+        return {
+            "token_id": self.token_id,
+            "user": self.user_name,
+            "created_at": self.created_at.isoformat(),
+            "revoked_at": self.revoked_at.isoformat() if self.revoked_at else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -124,11 +152,36 @@ class AccessEntry:
 
 @dataclass(frozen=True)
 class StoredResponse:
-    """The first response to an idempotent request (``status`` None while it still runs)."""
+    """The first response to an idempotent request (``status`` None while it still runs,
+    until ``lease_until``)."""
 
     fingerprint: str
     status: int | None
     body: str | None
+    lease_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """A key held by one running request; ``token`` fences it against a later takeover."""
+
+    user_name: str
+    key: str
+    token: str
+
+
+@dataclass
+class IdempotentAnswer:
+    """The answer of a request, stored with the request's facts, in their transaction.
+
+    The recorder writes it only while ``reservation`` still holds the key, else it raises
+    :class:`IdempotencyLeaseLost` and the whole transaction (facts included) is rolled back.
+    """
+
+    reservation: Reservation
+    status: int | None = None
+    body: str | None = None
+    at: datetime | None = None
 
 
 class AccountStore(Protocol):
@@ -142,6 +195,9 @@ class AccountStore(Protocol):
 
     def list_users(self) -> list[User]:
         """Every user, by name."""
+
+    def disable_user(self, name: str, at: datetime) -> bool:
+        """Mark a user disabled (the first time counts); False if there is no such user."""
 
     def insert_token(self, record: TokenRecord) -> None:
         """Store a token's hash."""
@@ -172,16 +228,18 @@ class AccountStore(Protocol):
         and how many match in all."""
 
     def reserve_idempotency(
-        self, user_name: str, key: str, fingerprint: str, at: datetime
+        self, reservation: Reservation, fingerprint: str, at: datetime, lease_until: datetime
     ) -> StoredResponse | None:
-        """Claim a key: None if it was free (now reserved), else what is stored for it."""
+        """Claim a key, or take over a reservation whose lease ended (its request died): None
+        when the key is now held by ``reservation``, else what is stored for the key."""
 
-    def complete_idempotency(
-        self, user_name: str, key: str, status: int, body: str, at: datetime
-    ) -> None:
-        """Store the first response for a reserved key."""
+    def find_idempotency(self, user_name: str, key: str) -> StoredResponse | None:
+        """What is stored for a key, if anything."""
 
-    def release_idempotency(self, user_name: str, key: str) -> None:
+    def complete_idempotency(self, answer: IdempotentAnswer) -> bool:
+        """Store the answer of a request that recorded no fact (False: the lease was lost)."""
+
+    def release_idempotency(self, reservation: Reservation) -> None:
         """Give a reserved (not completed) key back: its request failed and stored nothing."""
 
     def close(self) -> None:
@@ -203,24 +261,29 @@ class Accounts:
         units: UnitCatalogue,
         clock: Callable[[], datetime],
         today: Callable[[], date],
+        idempotency_lease: timedelta = DEFAULT_IDEMPOTENCY_LEASE,
     ) -> None:
         self.store = store
         self.units = units
         self.clock = clock
         self.today = today
+        self.idempotency_lease = idempotency_lease
 
     # -- users and tokens --------------------------------------------------------------------
 
     def add_user(self, name: str, role: str, units: Sequence[str] = ()) -> User:
         """Create a user; unit codes must name units valid today (any level)."""
-        name = nfc(name)
-        if not _NAME.match(name):
+        name = unicodedata.normalize("NFC", name)
+        if not _NAME.fullmatch(name):
             raise AccountError(
                 "name", "1–64 letters, digits, '.', '_', '@' or '-' (no spaces); got " + repr(name)
             )
         if role not in ROLES:
             raise AccountError("role", f"must be one of {', '.join(ROLES)}; got {role!r}")
-        codes = tuple(dict.fromkeys(nfc(u) for u in units))
+        try:
+            codes = tuple(dict.fromkeys(unit_code(u, "units") for u in units))
+        except FieldRejected as e:
+            raise AccountError("units", e.message) from None
         today = self.today()
         for code in codes:
             if self.units.find(code, today) is None:
@@ -245,9 +308,24 @@ class Accounts:
             raise UnknownUser("name", f"no user {name!r}")
         return user
 
+    def disable_user(self, name: str) -> User:
+        """Disable a user: every token of theirs is refused from now on (401). The user stays,
+        as recorded facts name them; disabling twice keeps the first time."""
+        if not self.store.disable_user(nfc(name), self.clock()):
+            raise UnknownUser("name", f"no user {name!r}")
+        return self.user(name)
+
+    def tokens(self, name: str | None = None) -> list[TokenRecord]:
+        """Stored tokens (never the tokens themselves), oldest first; one user's if named."""
+        if name is not None:
+            name = self.user(name).name
+        return self.store.list_tokens(name)
+
     def issue_token(self, name: str) -> IssuedToken:
         """A new random token for a user; the caller shows ``token`` once."""
         user = self.user(name)
+        if user.disabled_at is not None:
+            raise AccountError("name", f"user {user.name!r} is disabled")
         token = secrets.token_urlsafe(32)
         token_id = "tok_" + uuid.uuid4().hex[:16]
         self.store.insert_token(
@@ -269,12 +347,19 @@ class Accounts:
         """The user a bearer token belongs to; :class:`Unauthenticated` otherwise."""
         if not token:
             raise Unauthenticated("missing bearer token")
-        found = self.store.find_token(token_hash(token))
+        return self.authenticate_digest(token_hash(token))
+
+    def authenticate_digest(self, token_sha256: str) -> User:
+        """The user of the token with this hash (a web session keeps only the hash), with the
+        same checks as :meth:`authenticate`; :class:`Unauthenticated` otherwise."""
+        found = self.store.find_token(token_sha256)
         if found is None:
             raise Unauthenticated("unknown token")
         record, user = found
         if record.revoked_at is not None:
             raise Unauthenticated("this token has been revoked")
+        if user.disabled_at is not None:
+            raise Unauthenticated("the user of this token has been disabled")
         return user
 
     # -- access log ------------------------------------------------------------------------------
@@ -311,27 +396,48 @@ class Accounts:
     @staticmethod
     def valid_idempotency_key(key: str) -> bool:
         """1–255 visible ASCII characters."""
-        return bool(_IDEMPOTENCY_KEY.match(key))
+        return bool(_IDEMPOTENCY_KEY.fullmatch(key))
 
-    def begin_idempotent(self, user: User, key: str, fingerprint: str) -> StoredResponse | None:
-        """Reserve ``key`` for this request, or return the stored first response.
+    def begin_idempotent(
+        self, user: User, key: str, fingerprint: str
+    ) -> Reservation | StoredResponse:
+        """Reserve ``key`` for this request (a :class:`Reservation`: go on), or return the
+        stored first response (replay it).
 
         Raises :class:`IdempotencyKeyReused` when the key was used for another request and
-        :class:`IdempotencyInProgress` while the first request with the key is still running.
+        :class:`IdempotencyInProgress` while the first request with the key still holds it.
+        A reservation whose lease has ended is taken over: its request died, and as answers are
+        stored in the transaction of their facts, it stored nothing.
         """
-        stored = self.store.reserve_idempotency(user.name, key, fingerprint, self.clock())
+        reservation = Reservation(user.name, key, uuid.uuid4().hex)
+        now = self.clock()
+        stored = self.store.reserve_idempotency(
+            reservation, fingerprint, now, now + self.idempotency_lease
+        )
         if stored is None:
-            return None
+            return reservation
+        return self._stored(key, fingerprint, stored)
+
+    def _stored(self, key: str, fingerprint: str, stored: StoredResponse) -> StoredResponse:
         if stored.fingerprint != fingerprint:
             raise IdempotencyKeyReused(key)
         if stored.status is None:
-            raise IdempotencyInProgress(key)
+            left = (stored.lease_until - self.clock()).total_seconds() if stored.lease_until else 1
+            raise IdempotencyInProgress(key, max(1, math.ceil(left)))
         return stored
 
-    def finish_idempotent(self, user: User, key: str, status: int, body: str) -> None:
-        """Store the response of a request that succeeded."""
-        self.store.complete_idempotency(user.name, key, status, body, self.clock())
+    def stored_answer(self, user: User, key: str, fingerprint: str) -> StoredResponse | None:
+        """The completed answer for a key (after a conflict or a lost lease), if any."""
+        stored = self.store.find_idempotency(user.name, key)
+        if stored is None or stored.status is None:
+            return None
+        return self._stored(key, fingerprint, stored)
 
-    def abandon_idempotent(self, user: User, key: str) -> None:
+    def finish_idempotent(self, answer: IdempotentAnswer) -> None:
+        """Store the answer of a request that recorded no fact."""
+        if not self.store.complete_idempotency(answer):
+            raise IdempotencyLeaseLost(answer.reservation.key)
+
+    def abandon_idempotent(self, reservation: Reservation) -> None:
         """Release the key of a request that failed (it stored nothing)."""
-        self.store.release_idempotency(user.name, key)
+        self.store.release_idempotency(reservation)

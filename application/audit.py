@@ -6,9 +6,15 @@ wired by the composition root (``web.audit_bootstrap.build_audit``). This module
 the commands mean:
 
 * a checkpoint is only signed over a log that verifies (otherwise signing would launder a
-  tampered store);
-* a replay pack is built from the latest signed checkpoint that covers the household's events,
-  making a new checkpoint first when none does.
+  tampered store), and only with the store's current key;
+* verification vouches for signatures only with a key it trusts (given, configured, or the local
+  signing key), following the store's chain of key rotations from it; trusting the keys stored
+  beside the checkpoints must be asked for explicitly;
+* the signing key of a store that has signed anything is never replaced, only rotated: the
+  rotation is recorded, append-only, signed by the old key and by the new;
+* a replay pack is built from the latest checkpoint signed with the current key that covers the
+  household's events (making a new checkpoint first when there is none), and carries the
+  household's head, signed, so that a pack cut short is caught.
 """
 
 from __future__ import annotations
@@ -20,7 +26,12 @@ from typing import Any, Protocol
 from uuid import UUID
 
 from application.errors import HouseholdNotFound
-from application.replay_pack import Checkpoint, PackEvent, build_pack
+from application.replay_pack import (
+    Checkpoint,
+    PackEvent,
+    build_pack,
+    household_head_statement,
+)
 
 __all__ = [
     "Audit",
@@ -28,6 +39,7 @@ __all__ = [
     "AuditLog",
     "Checkpoint",
     "CheckpointCheck",
+    "KeyRotation",
     "PackEvent",
     "Problem",
     "VerificationFailed",
@@ -98,6 +110,45 @@ class CheckpointCheck:
         }
 
 
+@dataclass(frozen=True)
+class KeyRotation:
+    """A new signing key, signed by the key it retires and by itself.
+
+    Checkpoints with an id above ``after_checkpoint`` are signed with the new key.
+    """
+
+    after_checkpoint: int
+    rotated_at: str
+    old_public_key: str
+    old_key_id: str
+    new_public_key: str
+    new_key_id: str
+    old_signature: bytes
+    new_signature: bytes
+    id: int | None = None
+
+    def statement(self) -> dict[str, Any]:
+        """What both signatures cover."""
+        return {
+            "statement": "key_rotation",
+            "after_checkpoint": self.after_checkpoint,
+            "rotated_at": self.rotated_at,
+            "old_key_id": self.old_key_id,
+            "new_key_id": self.new_key_id,
+            "new_public_key": self.new_public_key,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form (what ``chungtay audit rotate-key`` prints)."""
+        return {
+            "id": self.id,
+            **self.statement(),
+            "old_public_key": self.old_public_key,
+            "old_signature": self.old_signature.hex(),
+            "new_signature": self.new_signature.hex(),
+        }
+
+
 @dataclass
 class VerificationReport:
     """Everything ``audit verify`` found. ``problems`` is ordered: the first is the first
@@ -113,6 +164,10 @@ class VerificationReport:
     problems: list[Problem] = field(default_factory=list)
     trusted_key_id: str | None = None
     trust: str = ""
+    key_chain: list[str] = field(default_factory=list)
+    access_log_rows: int = 0
+    access_log_unchained: int = 0
+    access_log_head: bytes | None = None
     seconds: float = 0.0
 
     @property
@@ -141,6 +196,10 @@ class VerificationReport:
             "external_checkpoint": self.external.to_dict() if self.external else None,
             "trusted_key_id": self.trusted_key_id,
             "trust": self.trust,
+            "key_chain": list(self.key_chain),
+            "access_log_rows": self.access_log_rows,
+            "access_log_unchained": self.access_log_unchained,
+            "access_log_head": self.access_log_head.hex() if self.access_log_head else None,
             "seconds": round(self.seconds, 3),
             "events_per_second": round(self.events / self.seconds) if self.seconds > 0 else None,
         }
@@ -154,14 +213,27 @@ class AuditLog(Protocol):
         *,
         external: Checkpoint | None = None,
         trusted_public_key: str | None = None,
+        trust_embedded: bool = False,
         full_root: bool = False,
     ) -> VerificationReport:
-        """Re-read every stored event and check chains, versions, order, hash rows and every
-        checkpoint (and ``external``); with ``full_root`` also the root over the whole log.
-        The trust anchor for keys is ``trusted_public_key`` (PEM), else the configured key."""
+        """Re-read every stored event and check chains, versions, order, hash rows, the access
+        log's chain, the key rotations and every checkpoint (and ``external``); with
+        ``full_root`` also the root over the whole log. The trust anchor for keys is
+        ``trusted_public_key`` (PEM), else the configured one; with none, signatures are vouched
+        for only if ``trust_embedded``."""
 
-    def sign(self, tree_size: int, root_hash: bytes, signed_at: datetime) -> Checkpoint:
-        """A checkpoint signed with the configured key (not stored)."""
+    def sign(
+        self,
+        tree_size: int,
+        root_hash: bytes,
+        signed_at: datetime,
+        access_log: tuple[int, bytes] | None = None,
+    ) -> Checkpoint:
+        """A checkpoint signed with the configured key over the log's tree head and the access
+        log's ``(size, head)`` (not stored)."""
+
+    def sign_statement(self, statement: dict[str, Any]) -> bytes:
+        """An Ed25519 signature with the configured key over a statement's canonical JSON."""
 
     def append_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint:
         """Store a checkpoint; returns it with its id."""
@@ -169,8 +241,24 @@ class AuditLog(Protocol):
     def checkpoints(self) -> list[Checkpoint]:
         """The stored checkpoints, oldest first."""
 
+    def rotations(self) -> list[KeyRotation]:
+        """The stored key rotations, oldest first."""
+
     def configured_public_key(self) -> str | None:
         """The configured signing key's public key (PEM), or None without a key file."""
+
+    def create_signing_key(self) -> str:
+        """Create the configured key file (it must not exist); its public key (PEM)."""
+
+    def pending_key_id(self) -> str | None:
+        """The id of the new key of a rotation that was started and not finished, if any."""
+
+    def rotate_signing_key(self, after_checkpoint: int, rotated_at: datetime) -> KeyRotation:
+        """Make a new key, record the rotation signed by the configured key and the new one,
+        then make the new key the configured one. Safe to run again after a crash."""
+
+    def key_id(self, public_key: str) -> str:
+        """The id of a PEM public key."""
 
     def verify_checkpoint(self, checkpoint: Checkpoint, public_key: str) -> bool:
         """Whether the checkpoint's signature verifies with ``public_key``."""
@@ -197,21 +285,82 @@ class Audit:
         self.clock = clock
 
     def verify(
-        self, external: Checkpoint | None = None, trusted_public_key: str | None = None
+        self,
+        external: Checkpoint | None = None,
+        trusted_public_key: str | None = None,
+        *,
+        trust_embedded: bool = False,
     ) -> VerificationReport:
         """``chungtay audit verify``: the whole store, every checkpoint, and ``external``."""
-        return self.log.verify(external=external, trusted_public_key=trusted_public_key)
+        return self.log.verify(
+            external=external,
+            trusted_public_key=trusted_public_key,
+            trust_embedded=trust_embedded,
+        )
+
+    def current_key_id(self) -> str | None:
+        """The id of the store's key in force: the last rotation's new key, else the key of the
+        checkpoints; None while the store has signed nothing."""
+        rotations = self.log.rotations()
+        if rotations:
+            return rotations[-1].new_key_id
+        checkpoints = self.log.checkpoints()
+        return self.log.key_id(checkpoints[-1].public_key) if checkpoints else None
+
+    def require_current_key(self, action: str) -> str:
+        """The configured key's id; :class:`AuditError` unless it is the store's current key."""
+        configured = self.log.configured_public_key()
+        current = self.current_key_id()
+        if configured is None:
+            where = getattr(self.log, "signing_key", "the configured path")
+            raise AuditError(
+                f"no signing key at {where}: cannot {action}; "
+                + (
+                    f"the store's key is {current}: restore that key file (from your backup)"
+                    if current
+                    else "run `chungtay init` (or set CHUNGTAY_SIGNING_KEY)"
+                )
+            )
+        mine = self.log.key_id(configured)
+        if current is not None and mine != current:
+            raise AuditError(
+                f"the configured signing key ({mine}) is not the store's current key "
+                f"({current}): cannot {action}; restore the key file of {current} (keys are "
+                "changed only with `chungtay audit rotate-key`, run with the current key)"
+            )
+        return mine
+
+    def ensure_signing_key(self) -> str:
+        """``chungtay init``: the key id of the configured signing key, creating the key only
+        for a store that has signed nothing yet (a store's key is never replaced)."""
+        if self.log.configured_public_key() is None and self.current_key_id() is None:
+            return self.log.key_id(self.log.create_signing_key())
+        return self.require_current_key("use it")
+
+    def rotate_key(self) -> KeyRotation:
+        """``chungtay audit rotate-key``: a new signing key, recorded append-only and signed by
+        the current key and the new one; later checkpoints are signed with the new key."""
+        pending = self.log.pending_key_id()
+        if pending is None or pending != self.current_key_id():
+            self.require_current_key("rotate it")  # else: finish the rotation recorded
+        checkpoints = self.log.checkpoints()
+        after = (checkpoints[-1].id or 0) if checkpoints else 0
+        return self.log.rotate_signing_key(after, self.clock())
 
     def checkpoint(self) -> Checkpoint:
         """``chungtay audit checkpoint``: verify the log, then sign and store its tree head.
 
-        Raises :class:`VerificationFailed` (nothing signed) if the log does not verify.
+        Raises :class:`VerificationFailed` (nothing signed) if the log does not verify, and
+        :class:`AuditError` unless the configured key is the store's current key.
         """
+        self.require_current_key("sign a checkpoint")
         report = self.log.verify(full_root=True)
         if not report.ok:
             raise VerificationFailed(report, "refusing to sign a log that does not verify")
         assert report.tree_size is not None and report.root_hash is not None
-        signed = self.log.sign(report.tree_size, report.root_hash, self.clock())
+        assert report.access_log_head is not None
+        access_log = (report.access_log_rows, report.access_log_head)
+        signed = self.log.sign(report.tree_size, report.root_hash, self.clock(), access_log)
         return self.log.append_checkpoint(signed)
 
     def export_household(self, app: Any, ref: str) -> dict[str, Any]:
@@ -229,17 +378,20 @@ class Audit:
         if not events:
             raise HouseholdNotFound(ref)
         needed = max(e.leaf_index for e in events) + 1
+        own = self.require_current_key("sign the pack")
         stored = self.log.checkpoints()
         checkpoint = stored[-1] if stored else None
-        if checkpoint is None or checkpoint.tree_size < needed:
+        if (
+            checkpoint is None
+            or checkpoint.tree_size < needed
+            or self.log.key_id(checkpoint.public_key) != own
+        ):
             checkpoint = self.checkpoint()
-        else:
-            own_key = self.log.configured_public_key() or checkpoint.public_key
-            if not self.log.verify_checkpoint(checkpoint, own_key):
-                raise AuditError(
-                    f"checkpoint {checkpoint.id} does not verify with the signing key: "
-                    "run `chungtay audit verify`"
-                )
+        elif not self.log.verify_checkpoint(checkpoint, checkpoint.public_key):
+            raise AuditError(
+                f"checkpoint {checkpoint.id} does not verify with the signing key: "
+                "run `chungtay audit verify`"
+            )
         root_hash, proofs = self.log.inclusion_proofs(
             [e.leaf_index for e in events], checkpoint.tree_size
         )
@@ -247,12 +399,17 @@ class Audit:
             raise AuditError(
                 f"the log no longer matches checkpoint {checkpoint.id}: run `chungtay audit verify`"
             )
+        head = household_head_statement(
+            str(hid), events[-1].originator_version, events[-1].hash, moment.isoformat()
+        )
+        head["signature"] = self.log.sign_statement(head).hex()
         return build_pack(
             household_id=str(hid),
             code=answer.get("code"),
             events=events,
             proofs=proofs,
             checkpoint=checkpoint,
+            household_head=head,
             data_versions={
                 "standards": app.standards.data_version,
                 "units": app.units.data_version,

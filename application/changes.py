@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from application.household_list import HouseholdListSource, change_candidates
 from application.households import Households
 from domain.events import Retracted, fact_data, fact_type
 from domain.situation import Situation, recorded_between, unit_on
@@ -56,19 +57,41 @@ def _cause(f: Any) -> dict[str, Any]:
     }
 
 
+def _registered_by(s: Situation, on: date) -> bool:
+    """A household has a status on a date only from its registration on."""
+    return s.registered_on is not None and s.registered_on <= on
+
+
 def status_diff(
-    app: Households, *, unit: str, as_of: date, known_from: datetime, known_to: datetime
+    app: Households,
+    *,
+    unit: str,
+    as_of: date,
+    known_from: datetime,
+    known_to: datetime,
+    read_models: HouseholdListSource | None = None,
 ) -> dict[str, Any]:
-    """Households of ``unit`` whose status on ``as_of`` differs between two moments."""
+    """Households of ``unit`` whose status on ``as_of`` differs between two moments.
+
+    With ``read_models``, only the households whose status periods changed in between are
+    folded; without, every household is (the reference the read models are tested against).
+    """
     if known_to < known_from:
         known_from, known_to = known_to, known_from
     app.units.resolve(unit, as_of)
     changed: list[dict[str, Any]] = []
     examined = 0
-    for hid in app.household_ids():
+    found = (
+        None
+        if read_models is None
+        else change_candidates(read_models, app.units, unit, as_of, known_from, known_to)
+    )
+    for hid in app.household_ids() if found is None else found.household_ids:
         household = app.get(hid)
         after = household.situation(as_of, known_to)
-        if not after.known or not _in_unit(app, after, unit, as_of):
+        if not after.known or not _registered_by(after, as_of):
+            continue
+        if not _in_unit(app, after, unit, as_of):
             continue
         examined += 1
         before = household.situation(as_of, known_from)
@@ -92,7 +115,7 @@ def status_diff(
         "as_of": as_of.isoformat(),
         "from": known_from.isoformat(),
         "to": known_to.isoformat(),
-        "households_examined": examined,
+        "households_examined": examined if found is None else found.examined,
         "households_changed": len(changed),
         "changes": changed,
     }

@@ -37,3 +37,11 @@ class WriteConflict(Exception):
 
 class InvalidInput(DomainError):
     """Input that the domain or the reference data refuses (unit, standard, indicator): 422."""
+
+
+class QueryTooLong(Exception):
+    """A read took longer than the store allows one statement (the request is refused, 503)."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"the query took longer than {seconds:g} s and was cancelled")
+        self.seconds = seconds

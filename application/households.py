@@ -30,6 +30,7 @@ from application.errors import (
     StaleVersion,
     WriteConflict,
 )
+from application.log_reader import LogReader
 from domain.ethnicity import EthnicityCatalogue, UnknownEthnicityError, load_ethnicities
 from domain.events import Registered
 from domain.household import Household, household_id_for
@@ -181,30 +182,21 @@ class Households(Application):
 
     def household_ids(self, page_size: int = 1000) -> Iterator[uuid.UUID]:
         """Every registered household's id, in registration (log) order."""
-        topic = get_topic(Registered)
-        start: int | None = None
-        while True:
-            page = self.recorder.select_notifications(
-                start, page_size, topics=[topic], inclusive_of_start=False
-            )
-            if not page:
-                return
-            for notification in page:
-                yield uuid.UUID(str(notification.originator_id))
-            start = page[-1].id
+        return LogReader(self, page_size).originator_ids(topics=[get_topic(Registered)])
 
     @contextmanager
-    def batch(self) -> Iterator[dict[uuid.UUID, Household]]:
+    def batch(self, **save_kwargs: Any) -> Iterator[dict[uuid.UUID, Household]]:
         """Collect commands on many households and save them in one transaction at the end.
 
-        Used by importers and the demo: many households per transaction, same write path.
+        Used by importers and the demo (many households per transaction, same write path), and
+        by idempotent requests, whose stored answer ``save_kwargs`` carries into the recorder.
         """
         pending: dict[uuid.UUID, Household] = {}
         token = _batch.set(pending)
         try:
             yield pending
             if pending:
-                self.save(*pending.values())
+                self.save(*pending.values(), **save_kwargs)
         finally:
             _batch.reset(token)
 
@@ -444,6 +436,10 @@ class Households(Application):
                         f"items.{i}.{field_name}", getattr(e, "message", str(e))
                     ) from None
                 loaded[hid] = household
+            batch = _batch.get()
+            if batch is not None:
+                batch.update(loaded)
+                return [self._with_transition(h, effective_on) for h in loaded.values()]
             try:
                 self.save(*loaded.values())
             except RecordConflictError:

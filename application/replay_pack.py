@@ -7,12 +7,18 @@ root, the checkpoint's Ed25519 signature is checked with the pack's public key (
 auditor compares with the published one), and then the events are decoded and folded with the
 same code the server runs, to give the status object byte for byte as the server gives it.
 
-Format (``format_version`` 1)::
+Inclusion proofs show that each event in the pack is in the log; they cannot show that no event
+was left out. So the pack also carries the household's head, signed with the same key: "at
+``signed_at`` household H had ``version`` events, the last with hash ``head_hash``". A pack whose
+last events were cut off (or whose events were extended) no longer matches its signed head.
 
-    {"format": "chungtay-replay-pack", "format_version": 1,
+Format (``format_version`` 2)::
+
+    {"format": "chungtay-replay-pack", "format_version": 2,
      "household_id", "code", "exported_at",
      "events": [{"originator_id", "originator_version", "topic", "state" (base64),
                  "notification_id", "leaf_index", "prev_hash", "hash", "inclusion_proof": [hex]}],
+     "household_head": {"household_id", "version", "head_hash", "signed_at", "signature"},
      "checkpoint": {"id", "tree_size", "root_hash", "signed_at", "signature", "key_id"},
      "public_key": PEM, "data_versions": {"standards", "units"},
      "status": <the status object as the server answered at export>, "scheme": {...}}
@@ -35,7 +41,7 @@ from typing import Any, Protocol
 from uuid import UUID
 
 FORMAT = "chungtay-replay-pack"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 SCHEME = {
     "event_hash": "SHA-256(prev_hash ‖ originator_id as 16 bytes ‖ version as 8-byte big-endian "
@@ -46,7 +52,23 @@ SCHEME = {
     "event's position in the log; inclusion proofs are RFC 6962 audit paths, bottom-up",
     "signature": 'Ed25519 over the UTF-8 JSON {"root_hash":hex,"signed_at":text,'
     '"tree_size":int} with sorted keys and no spaces; key_id = SHA-256 of the raw public key',
+    "household_head": 'Ed25519 with the same key over the UTF-8 JSON {"head_hash":hex,'
+    '"household_id":text,"signed_at":text,"statement":"household_head","version":int} with '
+    "sorted keys and no spaces: head_hash is the hash of the household's last event",
 }
+
+
+def household_head_statement(
+    household_id: str, version: int, head_hash: bytes, signed_at: str
+) -> dict[str, Any]:
+    """What a household head's signature covers (see ``SCHEME["household_head"]``)."""
+    return {
+        "statement": "household_head",
+        "household_id": household_id,
+        "version": version,
+        "head_hash": head_hash.hex(),
+        "signed_at": signed_at,
+    }
 
 _HEX32 = re.compile(r"[0-9a-f]{64}")
 _HEX64 = re.compile(r"[0-9a-f]{128}")
@@ -78,6 +100,11 @@ class ProofPrimitives(Protocol):
     def key_id(self, public_key: str) -> str:
         """SHA-256 of the raw public key, hex; ``ValueError`` if it is not an Ed25519 key."""
 
+    def verify_statement(
+        self, statement: dict[str, Any], signature: bytes, public_key: str
+    ) -> bool:
+        """Whether ``signature`` over the canonical JSON of ``statement`` verifies."""
+
 
 @dataclass(frozen=True)
 class Checkpoint:
@@ -90,10 +117,19 @@ class Checkpoint:
     public_key: str
     key_id: str
     id: int | None = None
+    access_log_size: int | None = None
+    access_log_head: bytes | None = None
+
+    @property
+    def access_log(self) -> tuple[int, bytes] | None:
+        """The access log's ``(size, head hash)`` the checkpoint signs, if it signs one."""
+        if self.access_log_size is None or self.access_log_head is None:
+            return None
+        return self.access_log_size, self.access_log_head
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready form (what ``chungtay audit checkpoint`` prints)."""
-        return {
+        out = {
             "id": self.id,
             "tree_size": self.tree_size,
             "root_hash": self.root_hash.hex(),
@@ -102,6 +138,10 @@ class Checkpoint:
             "public_key": self.public_key,
             "key_id": self.key_id,
         }
+        if self.access_log is not None:
+            out["access_log_size"] = self.access_log_size
+            out["access_log_head"] = self.access_log_head.hex() if self.access_log_head else None
+        return out
 
     @classmethod
     def from_dict(cls, d: Any, public_key: str | None = None) -> Checkpoint:
@@ -129,6 +169,12 @@ class Checkpoint:
         cid = d.get("id")
         if cid is not None and (isinstance(cid, bool) or not isinstance(cid, int)):
             raise ValueError("id must be an integer or null")
+        log_size, log_head = d.get("access_log_size"), d.get("access_log_head")
+        if log_size is not None or log_head is not None:
+            if isinstance(log_size, bool) or not isinstance(log_size, int) or log_size < 0:
+                raise ValueError("access_log_size must be a non-negative integer")
+            if not isinstance(log_head, str) or not _HEX32.fullmatch(log_head):
+                raise ValueError("access_log_head must be 64 lowercase hex digits")
         return cls(
             tree_size=size,
             root_hash=bytes.fromhex(root),
@@ -137,6 +183,8 @@ class Checkpoint:
             public_key=key,
             key_id=kid,
             id=cid,
+            access_log_size=log_size,
+            access_log_head=bytes.fromhex(log_head) if isinstance(log_head, str) else None,
         )
 
 
@@ -161,11 +209,13 @@ def build_pack(
     events: Sequence[PackEvent],
     proofs: dict[int, list[bytes]],
     checkpoint: Checkpoint,
+    household_head: dict[str, Any],
     data_versions: dict[str, str],
     status: dict[str, Any],
     exported_at: datetime,
 ) -> dict[str, Any]:
-    """The pack document (see the module docstring); ``proofs`` is keyed by leaf index."""
+    """The pack document (see the module docstring); ``proofs`` is keyed by leaf index and
+    ``household_head`` is the signed head (statement fields and ``signature`` in hex)."""
     cp = checkpoint.to_dict()
     public_key = cp.pop("public_key")
     return {
@@ -188,6 +238,7 @@ def build_pack(
             }
             for e in events
         ],
+        "household_head": {k: v for k, v in household_head.items() if k != "statement"},
         "checkpoint": cp,
         "public_key": public_key,
         "data_versions": dict(data_versions),
@@ -397,6 +448,39 @@ def _check_integrity(pack: Any, primitives: ProofPrimitives, report: PackReport)
             )
         prev = digest
         last_leaf = leaf
+    _check_head(pack, primitives, report, str(hid), public_key, len(events), prev)
+
+
+def _check_head(
+    pack: dict[str, Any],
+    primitives: ProofPrimitives,
+    report: PackReport,
+    household_id: str,
+    public_key: str,
+    count: int,
+    last_hash: bytes,
+) -> None:
+    """The signed head: the pack holds exactly the household's events up to it."""
+    head = _field(pack, "household_head", dict, "pack")
+    version = _field(head, "version", int, "household_head")
+    head_hash = _hash(head, "head_hash", "household_head")
+    signed_at = _field(head, "signed_at", str, "household_head")
+    signature = _field(head, "signature", str, "household_head")
+    if not _HEX64.fullmatch(signature):
+        raise _Malformed("household_head: signature is not 128 lowercase hex digits")
+    if _field(head, "household_id", str, "household_head") != household_id:
+        report.problems.append("household_head: it is the head of another household")
+    statement = household_head_statement(household_id, version, head_hash, signed_at)
+    if not primitives.verify_statement(statement, bytes.fromhex(signature), public_key):
+        report.problems.append("household_head: signature does not verify with the pack's key")
+    if version != count:
+        report.problems.append(
+            f"household_head: the household had {version} events when the pack was signed, "
+            f"the pack holds {count} (events were "
+            + ("cut off)" if count < version else "added)")
+        )
+    elif head_hash != last_hash:
+        report.problems.append("household_head: the last event is not the signed head")
 
 
 def _replay(

@@ -3,13 +3,17 @@
 Baselines are plain SQL through sqlite3 / psycopg on the same rows, in the same batches and
 transactions, so the ratio shows what the library, the domain and the hash chain cost.
 
-Usage: ``python -m bench [--households N] [--backends sqlite,postgres] [--out FILE]``.
+Usage: ``python -m bench [--households N] [--backends sqlite,postgres] [--out FILE]
+[--province] [--province-sizes 6000,120000] [--no-province]``. ``--province`` runs only the
+province figures (:mod:`bench.province`); without it they run after the per-backend figures
+unless ``--no-province``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import random
 import sqlite3
@@ -31,6 +35,7 @@ from psycopg import sql
 from application import queries
 from application.households import Households
 from bench.http import bench_http
+from bench.province import bench_province
 from bench.reports import bench_reports
 from bench.supervision import bench_supervision
 from demo import generate_demo
@@ -87,8 +92,11 @@ def store(backend: str) -> Iterator[Settings]:
     try:
         yield settings
     finally:
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+        if os.environ.get("CHUNGTAY_BENCH_KEEP") == "1":
+            print(f"kept store {settings.database_url}", file=sys.stderr)
+        else:
+            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
+                conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
 
 
 class RawStore:
@@ -229,7 +237,7 @@ def bench_backend(backend: str, households: int, figures: list[Figure]) -> None:
                 uuid.UUID(str(h)) if not isinstance(h, uuid.UUID) else h
                 for h in rng.sample(ids, min(300, len(ids)))
             ]
-            load = per_call(lambda h: app.repository.get(h), sample)
+            load = per_call(app.get, sample)
             base_load = per_call(raw.read_household, sample)
             figures.append(
                 Figure(
@@ -522,16 +530,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--households", type=int, default=6000)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
+    parser.add_argument(
+        "--province", action="store_true", help="only the province figures (PostgreSQL)"
+    )
+    parser.add_argument("--no-province", action="store_true", help="skip the province figures")
+    parser.add_argument(
+        "--province-sizes",
+        default="6000,120000",
+        help="households per province run, comma-separated",
+    )
     args = parser.parse_args(argv)
     figures: list[Figure] = []
     print(
         f"chungtay benchmarks — {platform.python_version()}, {platform.machine()}, households={args.households}"
     )
-    for backend in args.backends.split(","):
-        bench_backend(backend.strip(), args.households, figures)
-        for f in figures:
-            if f.backend == backend.strip():
-                print(f.line(), flush=True)
+    if not args.province:
+        for backend in args.backends.split(","):
+            bench_backend(backend.strip(), args.households, figures)
+            for f in figures:
+                if f.backend == backend.strip():
+                    print(f.line(), flush=True)
+    if args.province or not args.no_province:
+        sizes = [int(n) for n in args.province_sizes.split(",")]
+        bench_province(sizes, figures, Figure, store)
     if args.out:
         args.out.write_text(
             json.dumps([f.__dict__ | {"ratio": f.ratio} for f in figures], indent=2, default=str)

@@ -156,7 +156,9 @@ def _lag(backend: str, app: Any, config: StoreConfig, figures: list[Any], Figure
             notes={
                 "writes": len(lags),
                 "max_ms": round(max(lags) * 1e3, 1),
-                "poll": "0.02 s, doubling to 0.5 s while idle",
+                "wakeup": "LISTEN/NOTIFY"
+                if config.is_postgres
+                else "poll 0.02 s, doubling to 0.5 s",
             },
         )
     )

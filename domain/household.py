@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate
 
 from domain import events as ev
 from domain.errors import FactRejected
+from domain.fields import household_code, money
 from domain.situation import Situation, fold, retractions
 from domain.text import nfc, normalise
 from domain.vocabulary import (
@@ -52,10 +53,7 @@ def _choice(field: str, value: str, allowed: Sequence[str]) -> None:
 
 
 def _money(field: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise FactRejected(field, "must be an integer number of VND")
-    if value < 0:
-        raise FactRejected(field, "must not be negative")
+    money(value, field)
 
 
 def _text(field: str, value: Any, *, required: bool = True) -> None:
@@ -115,7 +113,7 @@ class Household(Aggregate):
     ) -> Household:
         """Đăng ký: a new household in a commune (unit already checked by the caller)."""
         _not_future(effective_on, today)
-        _text("code", code)
+        household_code(code)
         _text("unit", unit)
         _text("village", village)
         _text("head_name", head_name)

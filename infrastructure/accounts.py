@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -24,10 +24,15 @@ from application.accounts import (
     AccessEntry,
     AccountStore,
     DuplicateUser,
+    IdempotentAnswer,
+    Reservation,
     StoredResponse,
     TokenRecord,
     User,
 )
+from infrastructure import idempotency
+from infrastructure.hashing import GENESIS, access_entry_hash
+from infrastructure.idempotency import utc_text
 from infrastructure.store import StoreConfig
 
 
@@ -39,9 +44,19 @@ def account_store(config: StoreConfig) -> AccountStore:
     return SQLiteAccountStore(str(config.sqlite_path))
 
 
-def _iso(moment: datetime) -> str:
-    """A fixed-width UTC form, so text comparison in SQLite orders like time."""
-    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+_iso = utc_text
+
+USER_COLUMNS = "name, role, units, created_at, disabled_at"
+
+
+def chain_access(prev: bytes, entries: Sequence[AccessEntry]) -> list[tuple[bytes, bytes]]:
+    """``(prev_hash, hash)`` for each new access-log row, continuing the chain from ``prev``."""
+    out = []
+    for e in entries:
+        digest = access_entry_hash(prev, e.user_name, e.household_id, e.endpoint, _iso(e.at))
+        out.append((prev, digest))
+        prev = digest
+    return out
 
 
 def _from_iso(text: str | None) -> datetime | None:
@@ -94,6 +109,7 @@ class SQLiteAccountStore:
             role=row[1],
             units=tuple(json.loads(row[2])),
             created_at=datetime.fromisoformat(row[3]),
+            disabled_at=_from_iso(row[4]),
         )
 
     def insert_user(self, user: User) -> None:
@@ -110,16 +126,23 @@ class SQLiteAccountStore:
     def get_user(self, name: str) -> User | None:
         """The user with that name."""
         with self._connect() as c:
-            row = c.execute(
-                "SELECT name, role, units, created_at FROM users WHERE name = ?", (name,)
-            ).fetchone()
+            row = c.execute(f"SELECT {USER_COLUMNS} FROM users WHERE name = ?", (name,)).fetchone()
         return self._user(row) if row else None
 
     def list_users(self) -> list[User]:
         """Every user."""
         with self._connect() as c:
-            rows = c.execute("SELECT name, role, units, created_at FROM users ORDER BY name")
+            rows = c.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY name")
             return [self._user(r) for r in rows.fetchall()]
+
+    def disable_user(self, name: str, at: datetime) -> bool:
+        """Mark disabled (keeps the first time)."""
+        with self._connect(write=True) as c:
+            c.execute(
+                "UPDATE users SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL",
+                (_iso(at), name),
+            )
+            return c.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
 
     def insert_token(self, record: TokenRecord) -> None:
         """Store a token's hash."""
@@ -147,7 +170,7 @@ class SQLiteAccountStore:
         with self._connect() as c:
             row = c.execute(
                 "SELECT t.token_id, t.user_name, t.token_sha256, t.created_at, t.revoked_at, "
-                "u.name, u.role, u.units, u.created_at "
+                "u.name, u.role, u.units, u.created_at, u.disabled_at "
                 "FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_sha256 = ?",
                 (token_sha256,),
             ).fetchone()
@@ -176,10 +199,16 @@ class SQLiteAccountStore:
         """Append rows to the access log."""
         if not entries:
             return
-        with self._connect(write=True) as c:
+        with self._connect(write=True) as c:  # BEGIN IMMEDIATE: one writer extends the chain
+            last = c.execute("SELECT hash FROM access_log ORDER BY id DESC LIMIT 1").fetchone()
+            links = chain_access(bytes(last[0]) if last and last[0] else GENESIS, entries)
             c.executemany(
-                "INSERT INTO access_log (user_name, household_id, endpoint, at) VALUES (?,?,?,?)",
-                [(e.user_name, e.household_id, e.endpoint, _iso(e.at)) for e in entries],
+                "INSERT INTO access_log (user_name, household_id, endpoint, at, prev_hash, hash) "
+                "VALUES (?,?,?,?,?,?)",
+                [
+                    (e.user_name, e.household_id, e.endpoint, _iso(e.at), prev, digest)
+                    for e, (prev, digest) in zip(entries, links, strict=True)
+                ],
             )
 
     def select_access(
@@ -220,43 +249,26 @@ class SQLiteAccountStore:
         )
 
     def reserve_idempotency(
-        self, user_name: str, key: str, fingerprint: str, at: datetime
+        self, reservation: Reservation, fingerprint: str, at: datetime, lease_until: datetime
     ) -> StoredResponse | None:
-        """Claim a key or return what is stored for it."""
+        """Claim a key (or an ended lease) or return what is stored for it."""
         with self._connect(write=True) as c:
-            row = c.execute(
-                "SELECT fingerprint, status_code, response_body FROM idempotency_keys "
-                "WHERE user_name = ? AND idempotency_key = ?",
-                (user_name, key),
-            ).fetchone()
-            if row is not None:
-                return StoredResponse(row[0], row[1], row[2])
-            c.execute(
-                "INSERT INTO idempotency_keys (user_name, idempotency_key, fingerprint, "
-                "created_at) VALUES (?,?,?,?)",
-                (user_name, key, fingerprint, _iso(at)),
-            )
-            return None
+            return idempotency.reserve_sqlite(c, reservation, fingerprint, at, lease_until)
 
-    def complete_idempotency(
-        self, user_name: str, key: str, status: int, body: str, at: datetime
-    ) -> None:
-        """Store the first response."""
+    def find_idempotency(self, user_name: str, key: str) -> StoredResponse | None:
+        """What is stored for a key."""
+        with self._connect() as c:
+            return idempotency.find_sqlite(c, user_name, key)
+
+    def complete_idempotency(self, answer: IdempotentAnswer) -> bool:
+        """Store the answer of a request that recorded no fact."""
         with self._connect(write=True) as c:
-            c.execute(
-                "UPDATE idempotency_keys SET status_code = ?, response_body = ?, completed_at = ? "
-                "WHERE user_name = ? AND idempotency_key = ? AND status_code IS NULL",
-                (status, body, _iso(at), user_name, key),
-            )
+            return idempotency.complete_sqlite(c.cursor(), answer)
 
-    def release_idempotency(self, user_name: str, key: str) -> None:
+    def release_idempotency(self, reservation: Reservation) -> None:
         """Forget a reservation whose request failed."""
         with self._connect(write=True) as c:
-            c.execute(
-                "DELETE FROM idempotency_keys "
-                "WHERE user_name = ? AND idempotency_key = ? AND status_code IS NULL",
-                (user_name, key),
-            )
+            idempotency.release_sqlite(c, reservation)
 
     def close(self) -> None:
         """Close every thread's connection."""
@@ -293,7 +305,13 @@ class PostgresAccountStore:
 
     @staticmethod
     def _user(row: Sequence[Any]) -> User:
-        return User(name=row[0], role=row[1], units=tuple(row[2] or ()), created_at=row[3])
+        return User(
+            name=row[0],
+            role=row[1],
+            units=tuple(row[2] or ()),
+            created_at=row[3],
+            disabled_at=row[4],
+        )
 
     def insert_user(self, user: User) -> None:
         """Add a user."""
@@ -309,18 +327,24 @@ class PostgresAccountStore:
     def get_user(self, name: str) -> User | None:
         """The user with that name."""
         with self._connect() as c:
-            row = c.execute(
-                "SELECT name, role, units, created_at FROM users WHERE name = %s", (name,)
-            ).fetchone()
+            row = c.execute(f"SELECT {USER_COLUMNS} FROM users WHERE name = %s", (name,)).fetchone()
         return self._user(row) if row else None
 
     def list_users(self) -> list[User]:
         """Every user."""
         with self._connect() as c:
-            rows = c.execute(
-                "SELECT name, role, units, created_at FROM users ORDER BY name"
-            ).fetchall()
+            rows = c.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY name").fetchall()
         return [self._user(r) for r in rows]
+
+    def disable_user(self, name: str, at: datetime) -> bool:
+        """Mark disabled (keeps the first time)."""
+        with self._connect() as c:
+            c.execute(
+                "UPDATE users SET disabled_at = %s WHERE name = %s AND disabled_at IS NULL",
+                (at, name),
+            )
+            row = c.execute("SELECT 1 FROM users WHERE name = %s", (name,)).fetchone()
+        return row is not None
 
     def insert_token(self, record: TokenRecord) -> None:
         """Store a token's hash."""
@@ -346,7 +370,7 @@ class PostgresAccountStore:
         with self._connect() as c:
             row = c.execute(
                 "SELECT t.token_id, t.user_name, t.token_sha256, t.created_at, t.revoked_at, "
-                "u.name, u.role, u.units, u.created_at "
+                "u.name, u.role, u.units, u.created_at, u.disabled_at "
                 "FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_sha256 = %s",
                 (token_sha256,),
             ).fetchone()
@@ -370,10 +394,17 @@ class PostgresAccountStore:
         if not entries:
             return
         with self._connect() as c, c.cursor() as cur:
+            # One writer at a time extends the chain; readers are not blocked.
+            cur.execute("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE")
+            last = cur.execute("SELECT hash FROM access_log ORDER BY id DESC LIMIT 1").fetchone()
+            links = chain_access(bytes(last[0]) if last and last[0] else GENESIS, entries)
             cur.executemany(
-                "INSERT INTO access_log (user_name, household_id, endpoint, at) "
-                "VALUES (%s,%s,%s,%s)",
-                [(e.user_name, uuid.UUID(e.household_id), e.endpoint, e.at) for e in entries],
+                "INSERT INTO access_log (user_name, household_id, endpoint, at, prev_hash, hash) "
+                "VALUES (%s,%s,%s,%s,%s,%s)",
+                [
+                    (e.user_name, uuid.UUID(e.household_id), e.endpoint, e.at, prev, digest)
+                    for e, (prev, digest) in zip(entries, links, strict=True)
+                ],
             )
 
     def select_access(
@@ -419,46 +450,26 @@ class PostgresAccountStore:
         )
 
     def reserve_idempotency(
-        self, user_name: str, key: str, fingerprint: str, at: datetime
+        self, reservation: Reservation, fingerprint: str, at: datetime, lease_until: datetime
     ) -> StoredResponse | None:
-        """Claim a key or return what is stored for it."""
+        """Claim a key (or an ended lease) or return what is stored for it."""
         with self._connect() as c:
-            inserted = c.execute(
-                "INSERT INTO idempotency_keys (user_name, idempotency_key, fingerprint, "
-                "created_at) VALUES (%s,%s,%s,%s) ON CONFLICT DO NOTHING RETURNING 1",
-                (user_name, key, fingerprint, at),
-            ).fetchone()
-            if inserted is not None:
-                return None
-            row = c.execute(
-                "SELECT fingerprint, status_code, response_body FROM idempotency_keys "
-                "WHERE user_name = %s AND idempotency_key = %s",
-                (user_name, key),
-            ).fetchone()
-        if row is None:  # released between the two statements: treat as in progress
-            return StoredResponse(fingerprint, None, None)
-        return StoredResponse(row[0], row[1], row[2])
+            return idempotency.reserve_postgres(c, reservation, fingerprint, at, lease_until)
 
-    def complete_idempotency(
-        self, user_name: str, key: str, status: int, body: str, at: datetime
-    ) -> None:
-        """Store the first response."""
+    def find_idempotency(self, user_name: str, key: str) -> StoredResponse | None:
+        """What is stored for a key."""
         with self._connect() as c:
-            c.execute(
-                "UPDATE idempotency_keys SET status_code = %s, response_body = %s, "
-                "completed_at = %s "
-                "WHERE user_name = %s AND idempotency_key = %s AND status_code IS NULL",
-                (status, body, at, user_name, key),
-            )
+            return idempotency.find_postgres(c, user_name, key)
 
-    def release_idempotency(self, user_name: str, key: str) -> None:
+    def complete_idempotency(self, answer: IdempotentAnswer) -> bool:
+        """Store the answer of a request that recorded no fact."""
+        with self._connect() as c, c.cursor() as cur:
+            return idempotency.complete_postgres(cur, sql.Identifier("idempotency_keys"), answer)
+
+    def release_idempotency(self, reservation: Reservation) -> None:
         """Forget a reservation whose request failed."""
         with self._connect() as c:
-            c.execute(
-                "DELETE FROM idempotency_keys "
-                "WHERE user_name = %s AND idempotency_key = %s AND status_code IS NULL",
-                (user_name, key),
-            )
+            idempotency.release_postgres(c, reservation)
 
     def close(self) -> None:
         """Close the pool."""

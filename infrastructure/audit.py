@@ -1,59 +1,44 @@
 """Verification of the stored log and signed checkpoints, on SQLite and PostgreSQL.
 
-:class:`SQLiteAuditLog` and :class:`PostgresAuditLog` implement the application's
-:class:`application.audit.AuditLog` port. ``verify`` makes one pass over the raw stored rows in
-notification order, inside one read snapshot, streaming pages (SQLite steps one statement;
-PostgreSQL uses a server-side cursor), and for every event:
-
-* recomputes its chained hash from the stored bytes and compares it with ``event_hashes``
-  (``stored hash == H(stored prev_hash ‖ event)``), and checks the link
-  ``prev_hash(v) == hash(v-1)``;
-* checks the household's versions arrive as 1, 2, 3, … (a household that does not is analysed
-  again at the end: missing versions, re-inserted events, events inserted out of order);
-* feeds the event hash into the Merkle tree, whose root is taken at every checkpoint's size.
-
-Then it checks hash rows without events, and each checkpoint: the log still has ``tree_size``
-events, the root at that size matches, the key is the trusted one, the signature verifies.
-
-The hot loop does the hashing and a few comparisons per row, nothing else; everything unusual
-(a new household, a new topic, a broken row) leaves the loop for a method.
+:class:`SQLiteAuditLog` and :class:`PostgresAuditLog` (in :mod:`infrastructure.audit_stores`)
+implement the application's :class:`application.audit.AuditLog` port with the algorithm shared
+here: ``verify`` makes one pass over the raw stored rows in notification order, inside one read
+snapshot, streaming pages (:mod:`infrastructure.log_scan`), then checks hash rows without events,
+the access log's chain, the chain of signing keys, and each checkpoint: the log still has
+``tree_size`` events, the root at that size matches, the key is one the verifier trusts, the
+signature verifies.
 """
 
 from __future__ import annotations
 
-import bisect
-import queue
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime
-from hashlib import sha256
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-import psycopg
 from cryptography.exceptions import UnsupportedAlgorithm
-from psycopg import sql
 
 from application.audit import (
     AuditError,
     Checkpoint,
     CheckpointCheck,
+    KeyRotation,
     PackEvent,
     Problem,
     VerificationReport,
 )
 from infrastructure import merkle, signing
+from infrastructure.access_chain import AccessLogCheck, check_access_log
 from infrastructure.hashing import GENESIS, event_hash
+from infrastructure.key_chain import KeyChain, build_chain, vouched_keys
+from infrastructure.log_scan import INF, Scan, read_ahead
 from infrastructure.store import StoreConfig
 
 PAGE = 5000
 """Rows fetched per round trip while streaming the log."""
-
-_INF = 1 << 62
 
 
 # -- primitives for offline verification (application.replay_pack.ProofPrimitives) ----------
@@ -79,9 +64,15 @@ class Proofs:
     def verify_checkpoint(self, checkpoint: Checkpoint, public_key: str) -> bool:
         """Whether the checkpoint's signature verifies with ``public_key`` (PEM)."""
         message = signing.checkpoint_message(
-            checkpoint.tree_size, checkpoint.root_hash, checkpoint.signed_at
+            checkpoint.tree_size, checkpoint.root_hash, checkpoint.signed_at, checkpoint.access_log
         )
         return signing.verify_signature(public_key, message, checkpoint.signature)
+
+    def verify_statement(
+        self, statement: dict[str, Any], signature: bytes, public_key: str
+    ) -> bool:
+        """Whether ``signature`` over the statement's canonical JSON verifies."""
+        return signing.verify_signature(public_key, signing.statement_message(statement), signature)
 
     def key_id(self, public_key: str) -> str:
         """SHA-256 of the raw public key; ``ValueError`` if it is not an Ed25519 PEM key."""
@@ -91,381 +82,118 @@ class Proofs:
             raise ValueError(str(e) or "not a PEM public key") from None
 
 
-# -- the verification pass -----------------------------------------------------------------
-
-
-class _Scan:
-    """State of one pass over the log. Rows are
-    ``(notification_id, household key, version, topic, state, prev_hash, hash)``, where the
-    key is 16 UUID bytes (PostgreSQL) or 32 hex digits (SQLite) and the last two are None
-    when the event has no hash row."""
-
-    def __init__(self, sizes: set[int], limit: int | None) -> None:
-        # household key -> [uuid bytes, last version in order, its stored hash, key]
-        self.households: dict[Any, list[Any]] = {}
-        self.topics: dict[str, bytes] = {}
-        self.count = 0
-        self.matched = 0
-        self.tree = merkle.TreeBuilder()
-        self.marks = sorted(s for s in sizes if s > 0)
-        self.limit = _INF if limit is None else limit
-        self.roots: dict[int, bytes] = {0: merkle.EMPTY_ROOT}
-        self.flagged: set[Any] = set()
-        self.problems: list[tuple[int, Problem]] = []
-        self._seen: set[tuple[str, str, int | None]] = set()
-        self._leaves: dict[int, bytes] = {}
-
-    # the hot loop ---------------------------------------------------------------------------
-
-    def feed(self, rows: Sequence[tuple[Any, ...]]) -> None:
-        """Check one page of rows and add their hashes to the tree."""
-        hh_get = self.households.get
-        topic_get = self.topics.get
-        slow = self._slow
-        for i, row in enumerate(rows):
-            _nid, key, ver, topic, state, prev, stored = row
-            try:
-                hh = hh_get(key)
-                if (
-                    hh[1] + 1 == ver
-                    and hh[2] == prev
-                    and sha256(
-                        prev + hh[0] + ver.to_bytes(8, "big") + topic_get(topic) + state
-                    ).digest()
-                    == stored
-                ):
-                    hh[1] = ver
-                    hh[2] = stored
-                    continue
-            except Exception:  # a new household or topic, a missing hash row, a broken row
-                pass
-            slow(i, row)
-        self.matched += len(rows)
-        room = self.limit - self.count
-        if room > 0:
-            if room >= len(rows):
-                entries = [row[6] for row in rows]
-            else:
-                entries = [row[6] for row in rows[:room]]
-            for i, leaf in self._leaves.items():
-                if i < len(entries):
-                    entries[i] = leaf
-            self.roots.update(
-                self.tree.extend_leaf_hashes(
-                    [sha256(b"\x00" + e).digest() for e in entries], self.marks
-                )
-            )
-        self._leaves.clear()
-        self.count += len(rows)
-
-    # everything else ------------------------------------------------------------------------
-
-    def _slow(self, i: int, row: tuple[Any, ...]) -> None:
-        """One row that is not simply "the next version, chained, hash matches"."""
-        nid, key, ver, topic, state, prev, stored = row
-        hh = self.households.get(key) or self._household(key)
-        try:
-            tp = self.topics.get(topic) or self._topic(topic)
-            link = hh[2] if prev is None else prev
-            digest = sha256(link + hh[0] + ver.to_bytes(8, "big") + tp + state).digest()
-        except Exception:  # wrong types put there by hand: report, keep its place in the tree
-            self._event_problem("malformed_row", hh, ver, nid, "the stored row is malformed")
-            self.flagged.add(key)
-            if not isinstance(stored, bytes) or len(stored) != 32:
-                self.matched -= stored is None
-                self._leaves[i] = sha256(repr(row).encode()).digest()
-            return
-        if stored is None:
-            self.matched -= 1
-            self._event_problem(
-                "missing_hash_row",
-                hh,
-                ver,
-                nid,
-                "the event has no hash row (inserted outside the ledger)",
-            )
-            self._leaves[i] = stored = digest
-        elif digest != stored:
-            self._event_problem(
-                "hash_mismatch", hh, ver, nid, "stored bytes do not match their hash"
-            )
-        if ver == hh[1] + 1:
-            if link != hh[2]:
-                self._event_problem(
-                    "chain_break",
-                    hh,
-                    ver,
-                    nid,
-                    f"its previous hash does not match version {ver - 1}'s hash "
-                    "(the chain is broken)",
-                )
-            hh[1] = ver
-            hh[2] = stored
-        else:
-            self.flagged.add(key)
-            if ver > hh[1]:
-                hh[1] = ver
-                hh[2] = stored
-
-    def _household(self, key: Any) -> list[Any]:
-        raw: bytes
-        if isinstance(key, bytes) and len(key) == 16:
-            raw = key
-        else:
-            try:
-                raw = bytes.fromhex(key)
-            except (TypeError, ValueError):
-                raw = b""
-            if len(raw) != 16:
-                raw = str(key).encode("utf-8")
-        hh = [raw, 0, GENESIS, key]
-        self.households[key] = hh
-        return hh
-
-    @staticmethod
-    def name(hh: list[Any]) -> str:
-        """The household id as text (from its raw UUID bytes)."""
-        raw = hh[0]
-        return str(UUID(bytes=raw)) if len(raw) == 16 else repr(hh[3])
-
-    def _topic(self, topic: str) -> bytes:
-        encoded = topic.encode("utf-8")
-        self.topics[topic] = prefixed = len(encoded).to_bytes(4, "big") + encoded
-        return prefixed
-
-    def root(self) -> bytes:
-        """The root over the leaves added so far."""
-        return self.tree.root()
-
-    def add(self, order: int, problem: Problem) -> None:
-        """Record a problem once; ``order`` sorts it (notification id for events)."""
-        mark = (problem.kind, problem.household_id or problem.checkpoint or "", problem.version)
-        if mark in self._seen:
-            return
-        self._seen.add(mark)
-        self.problems.append((order, problem))
-
-    def _event_problem(self, kind: str, hh: list[Any], ver: Any, nid: Any, what: str) -> None:
-        name = self.name(hh)
-        self.add(
-            nid if isinstance(nid, int) else _INF,
-            Problem(
-                kind,
-                f"household {name}, version {ver}: {what}",
-                household_id=name,
-                version=ver if isinstance(ver, int) else None,
-                notification_id=nid if isinstance(nid, int) else None,
-            ),
-        )
-
-    # a household whose versions did not arrive as 1, 2, 3, … --------------------------------
-
-    def analyse(
-        self,
-        hid: str,
-        events: list[tuple[int, int, bytes | None, bytes | None]],
-        hash_rows: dict[int, tuple[bytes, bytes]],
-    ) -> None:
-        """Missing versions, broken links and misplaced events of one household, from its
-        events in notification order ``(nid, version, prev_hash, hash)`` and its hash rows."""
-        present = {v: (nid, prev, h) for nid, v, prev, h in events}
-        top = max([*present, *hash_rows], default=0)
-        for v in range(1, top + 1):
-            if v in present:
-                continue
-            later = [nid for nid, w, _, _ in events if w > v]
-            deleted = " (its hash row remains: the event was deleted)" if v in hash_rows else ""
-            self.add(
-                min(later, default=_INF),
-                Problem(
-                    "missing_version",
-                    f"household {hid}: version {v} missing{deleted}",
-                    household_id=hid,
-                    version=v,
-                    notification_id=None,
-                ),
-            )
-        for v, (nid, prev, _h) in sorted(present.items()):
-            before = present.get(v - 1)
-            expected = GENESIS if v == 1 else (before[2] if before else None)
-            if prev is not None and expected is not None and prev != expected:
-                self.add(
-                    nid,
-                    Problem(
-                        "chain_break",
-                        f"household {hid}, version {v}: its previous hash does not match "
-                        f"version {v - 1}'s hash (the chain is broken)",
-                        household_id=hid,
-                        version=v,
-                        notification_id=nid,
-                    ),
-                )
-        for nid, v, kind, what in _misplaced([(nid, v) for nid, v, _, _ in events]):
-            self.add(
-                nid,
-                Problem(
-                    kind,
-                    f"household {hid}, version {v}: {what}",
-                    household_id=hid,
-                    version=v,
-                    notification_id=nid,
-                ),
-            )
-
-
-def _misplaced(events: list[tuple[int, int]]) -> list[tuple[int, int, str, str]]:
-    """Events out of version order in the log: keep the longest run in version order (the
-    earliest-placed one among equals) and blame the rest. An event that comes after a higher
-    version was re-inserted; one that comes before a lower version was inserted out of order."""
-    versions = [v for _, v in events]
-    n = len(versions)
-    if all(versions[i] < versions[i + 1] for i in range(n - 1)):
-        return []
-    # longest increasing run starting at each position (patience sorting from the right)
-    starts = [0] * n
-    tails: list[int] = []  # negated values, increasing
-    for i in range(n - 1, -1, -1):
-        x = -versions[i]
-        j = bisect.bisect_left(tails, x)
-        if j == len(tails):
-            tails.append(x)
-        else:
-            tails[j] = x
-        starts[i] = j + 1
-    need = len(tails)
-    keep = [False] * n
-    last = -(1 << 63)
-    for i in range(n):
-        if need and versions[i] > last and starts[i] == need:
-            keep[i] = True
-            last = versions[i]
-            need -= 1
-    out = []
-    for i, (nid, v) in enumerate(events):
-        if keep[i]:
-            continue
-        higher_before = [w for w in versions[:i] if w > v]
-        if higher_before:
-            out.append(
-                (
-                    nid,
-                    v,
-                    "reinserted",
-                    f"re-inserted event (it comes after version {max(higher_before)} in the log)",
-                )
-            )
-        else:
-            lower_after = min(w for w in versions[i + 1 :] if w < v)
-            out.append(
-                (
-                    nid,
-                    v,
-                    "out_of_order",
-                    f"inserted out of order (it comes before version {lower_after} in the log)",
-                )
-            )
-    return out
-
-
-# -- the stores ------------------------------------------------------------------------------
-
-
-_DONE = object()
-
-
-def _read_ahead(pages: Iterator[Any], depth: int = 4) -> Iterator[Any]:
-    """Fetch pages in a background thread while the caller hashes the previous ones.
-
-    psycopg releases the GIL while it waits for the server, whose own process runs the join
-    and sort, so reading overlaps hashing. (With SQLite the reader would hold the GIL while it
-    builds rows, and the thread only adds switching: measured slower, so it is not used.) The
-    connection is used by the reader thread only until the iteration ends.
-    """
-    q: queue.Queue[Any] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def put(item: Any) -> bool:
-        while not stop.is_set():
-            try:
-                q.put(item, timeout=0.05)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def run() -> None:
-        try:
-            for page in pages:
-                if not put(page):
-                    return
-            put(_DONE)
-        except BaseException as e:  # handed to the consumer, re-raised there
-            put((_DONE, e))
-        finally:
-            close = getattr(pages, "close", None)
-            if close is not None:
-                close()
-
-    reader = threading.Thread(target=run, name="chungtay-audit-reader", daemon=True)
-    reader.start()
-    try:
-        while True:
-            item = q.get()
-            if item is _DONE:
-                return
-            if isinstance(item, tuple) and len(item) == 2 and item[0] is _DONE:
-                raise item[1]
-            yield item
-    finally:
-        stop.set()
-        reader.join()
-
-
 class _SQLAuditLog:
     """What both stores share: the verification algorithm, signing and the use of the key."""
 
     read_ahead = False
     """Fetch pages in a background thread (worth it when the database is another process)."""
 
-    def __init__(self, signing_key: Path) -> None:
+    def __init__(self, signing_key: Path, public_key_file: Path | None = None) -> None:
         self.signing_key = Path(signing_key)
+        self.public_key_file = public_key_file
         self.proofs = Proofs()
 
     # store-specific, implemented by the subclasses
     def _snapshot(self) -> Any:  # pragma: no cover - abstract
         raise NotImplementedError
 
+    def append_rotation(self, rotation: KeyRotation) -> KeyRotation:  # pragma: no cover
+        """Store a key rotation (append-only)."""
+        raise NotImplementedError
+
     # -- keys ------------------------------------------------------------------------------
+
+    def _private_key(self) -> Any:
+        try:
+            return signing.load_signing_key(self.signing_key)
+        except signing.SigningKeyError as e:
+            raise AuditError(str(e)) from None
 
     def configured_public_key(self) -> str | None:
         """The public half of ``CHUNGTAY_SIGNING_KEY``, or None if there is no key file."""
         if not self.signing_key.exists():
             return None
-        try:
-            return signing.public_key_pem(signing.load_signing_key(self.signing_key))
-        except signing.SigningKeyError as e:
-            raise AuditError(str(e)) from None
+        return signing.public_key_pem(self._private_key())
 
-    def sign(self, tree_size: int, root_hash: bytes, signed_at: datetime) -> Checkpoint:
-        """Sign ``(tree_size, root_hash, signed_at)`` with the configured key."""
+    def key_id(self, public_key: str) -> str:
+        """The id of a PEM public key."""
         try:
-            key = signing.load_signing_key(self.signing_key)
-        except signing.SigningKeyError as e:
-            raise AuditError(str(e)) from None
+            return self.proofs.key_id(public_key)
+        except ValueError as e:
+            raise AuditError(f"not an Ed25519 public key: {e}") from None
+
+    def create_signing_key(self) -> str:
+        """Create the configured key file (refused if it exists); its public key."""
+        key = signing.Ed25519PrivateKey.generate()
+        if not signing.write_private_key(self.signing_key, key):
+            raise AuditError(f"a key file exists at {self.signing_key} already")
+        return signing.public_key_pem(key)
+
+    def sign(
+        self,
+        tree_size: int,
+        root_hash: bytes,
+        signed_at: datetime,
+        access_log: tuple[int, bytes] | None = None,
+    ) -> Checkpoint:
+        """Sign ``(tree_size, root_hash, signed_at)`` and the access log's ``(size, head)``."""
+        key = self._private_key()
         when = signing.format_signed_at(signed_at)
-        signature = signing.sign(key, signing.checkpoint_message(tree_size, root_hash, when))
+        message = signing.checkpoint_message(tree_size, root_hash, when, access_log)
         return Checkpoint(
             tree_size=tree_size,
             root_hash=root_hash,
             signed_at=when,
-            signature=signature,
+            signature=signing.sign(key, message),
             public_key=signing.public_key_pem(key),
             key_id=signing.key_id(key),
+            access_log_size=access_log[0] if access_log else None,
+            access_log_head=access_log[1] if access_log else None,
         )
+
+    def sign_statement(self, statement: dict[str, Any]) -> bytes:
+        """Sign a statement's canonical JSON with the configured key."""
+        return signing.sign(self._private_key(), signing.statement_message(statement))
+
+    def pending_key_id(self) -> str | None:
+        """The id of the new key of a rotation under way (``<key file>.next``)."""
+        try:
+            return signing.pending_key_id(self.signing_key)
+        except signing.SigningKeyError as e:
+            raise AuditError(str(e)) from None
+
+    def rotate_signing_key(self, after_checkpoint: int, rotated_at: datetime) -> KeyRotation:
+        """A new key: kept beside the current one until the rotation is stored, then installed
+        in its place (the retired key is kept as ``<key file>.retired-<key id>``). Run again
+        after a crash, it finishes the rotation it finds recorded."""
+        try:
+            pending = signing.pending_key(self.signing_key)
+        except signing.SigningKeyError as e:
+            raise AuditError(str(e)) from None
+        new_id = signing.key_id(pending)
+        recorded = [r for r in self.rotations() if r.new_key_id == new_id]
+        if recorded:
+            rotation = recorded[-1]
+        else:
+            old = self._private_key()
+            rotation = _signed_rotation(old, pending, after_checkpoint, rotated_at)
+            rotation = self.append_rotation(rotation)
+        signing.install_pending_key(self.signing_key, rotation.old_key_id)
+        return rotation
 
     def verify_checkpoint(self, checkpoint: Checkpoint, public_key: str) -> bool:
         """Whether the checkpoint's signature verifies with ``public_key``."""
         return self.proofs.verify_checkpoint(checkpoint, public_key)
+
+    def rotations(self) -> list[KeyRotation]:
+        """Stored key rotations, oldest first."""
+        with self._snapshot() as snap:
+            return snap.rotations()
+
+    def checkpoints(self) -> list[Checkpoint]:
+        """Stored checkpoints, oldest first."""
+        with self._snapshot() as snap:
+            return snap.checkpoints()
 
     # -- verification ------------------------------------------------------------------------
 
@@ -474,24 +202,22 @@ class _SQLAuditLog:
         *,
         external: Checkpoint | None = None,
         trusted_public_key: str | None = None,
+        trust_embedded: bool = False,
         full_root: bool = False,
     ) -> VerificationReport:
         """One pass over the whole log in one snapshot (see the module docstring)."""
         started = time.perf_counter()
         report = VerificationReport()
         anchor, report.trust = self._anchor(trusted_public_key)
-        try:
-            report.trusted_key_id = self.proofs.key_id(anchor) if anchor else None
-        except ValueError as e:
-            raise AuditError(f"the trusted public key is not an Ed25519 key: {e}") from None
+        anchor_id = self.key_id(anchor) if anchor else None
         with self._snapshot() as snap:
-            checkpoints = snap.checkpoints()
+            checkpoints, rotations = snap.checkpoints(), snap.rotations()
             sizes = {c.tree_size for c in checkpoints}
             if external is not None:
                 sizes.add(external.tree_size)
-            scan = _Scan(sizes, None if full_root else max(sizes, default=0))
+            scan = Scan(sizes, None if full_root else max(sizes, default=0))
             pages = snap.pages()
-            for page in _read_ahead(pages) if self.read_ahead else pages:
+            for page in read_ahead(pages) if self.read_ahead else pages:
                 scan.feed(page)
             report.households = len(scan.households)
             report.hash_rows = snap.hash_row_count()
@@ -502,22 +228,30 @@ class _SQLAuditLog:
                 events, hash_rows = snap.household_detail(key)
                 hh = scan.households.get(key) or scan._household(key)
                 scan.analyse(scan.name(hh), events, hash_rows)
+            access = check_access_log(
+                snap.access_rows(), {c.access_log_size or 0 for c in checkpoints}
+            )
         report.events = scan.count
         if scan.count <= scan.limit:
             report.tree_size, report.root_hash = scan.count, scan.root()
-        for order, cp in enumerate(checkpoints):
-            check = self._check(cp, f"checkpoint {cp.id}", anchor, scan, order)
-            report.checkpoints.append(check)
+        report.access_log_rows, report.access_log_unchained = access.rows, access.unchained
+        report.access_log_head = access.head
+        scan.problems.extend(access.problems)
+        chain = build_chain(checkpoints, rotations)
+        scan.problems.extend(chain.problems)
+        report.key_chain = list(chain.keys)
+        if external is not None and not chain.keys and trust_embedded and anchor_id is None:
+            chain.keys.append(self.proofs.key_id(external.public_key))
+        vouched = vouched_keys(chain, anchor_id, trust_embedded)
+        if anchor_id is None:
+            report.trust = self._untrusted(scan, trust_embedded, bool(checkpoints or external))
+        checks = _Checks(self.proofs, scan, chain, vouched, access)
+        report.checkpoints = [
+            checks.check(cp, f"checkpoint {cp.id}", order) for order, cp in enumerate(checkpoints)
+        ]
         if external is not None:
-            if not anchor:
-                report.trust = "the checkpoint file's own key (no configured or given key)"
-                try:
-                    report.trusted_key_id = self.proofs.key_id(external.public_key)
-                except ValueError:
-                    report.trusted_key_id = None
-            report.external = self._check(
-                external, "external checkpoint", anchor, scan, len(checkpoints)
-            )
+            report.external = checks.check(external, "external checkpoint", len(checkpoints))
+        report.trusted_key_id = anchor_id
         report.problems = [p for _, p in sorted(scan.problems, key=lambda item: item[0])]
         report.seconds = time.perf_counter() - started
         return report
@@ -525,60 +259,35 @@ class _SQLAuditLog:
     def _anchor(self, trusted_public_key: str | None) -> tuple[str | None, str]:
         if trusted_public_key:
             return trusted_public_key, "the given public key"
+        if self.public_key_file is not None:
+            try:
+                text = self.public_key_file.read_text(encoding="ascii")
+            except (OSError, UnicodeDecodeError) as e:
+                raise AuditError(
+                    f"cannot read the trusted public key {self.public_key_file}: {e}"
+                ) from None
+            return text, f"the configured public key ({self.public_key_file})"
         configured = self.configured_public_key()
         if configured:
             return configured, f"the configured signing key ({self.signing_key})"
-        return None, "none: no signing key is configured, each checkpoint's own key was used"
+        return None, "none"
 
-    def _check(
-        self, cp: Checkpoint, label: str, anchor: str | None, scan: _Scan, order: int
-    ) -> CheckpointCheck:
-        found: list[tuple[str, str]] = []
-        try:
-            kid = self.proofs.key_id(cp.public_key)
-        except ValueError:
-            kid = ""
-            found.append(("key_mismatch", f"{label}: its public key is not an Ed25519 key"))
-        if kid and cp.key_id and cp.key_id != kid:
-            found.append(("key_mismatch", f"{label}: key id {cp.key_id} is not its public key's"))
-        if kid and anchor and kid != self.proofs.key_id(anchor):
-            found.append(
-                (
-                    "key_mismatch",
-                    f"{label}: public key does not match the trusted key "
-                    f"(key id {kid}, expected {self.proofs.key_id(anchor)})",
-                )
+    @staticmethod
+    def _untrusted(scan: Scan, trust_embedded: bool, signed: bool) -> str:
+        if trust_embedded:
+            return "the keys stored with the checkpoints (trusted as asked; they vouch for nothing)"
+        if signed:
+            scan.add(
+                INF - 1,
+                Problem(
+                    "untrusted",
+                    "no trusted public key, so no signature can be vouched for: give "
+                    "--public-key, set CHUNGTAY_AUDIT_PUBLIC_KEY, or verify where the signing "
+                    "key is (or, knowingly, --trust-embedded-keys)",
+                    checkpoint="trust",
+                ),
             )
-        if kid and not self.proofs.verify_checkpoint(cp, cp.public_key):
-            found.append(("bad_signature", f"{label}: signature does not verify"))
-        if cp.tree_size > scan.count:
-            found.append(
-                (
-                    "truncated",
-                    f"log truncated: {label} covers {cp.tree_size} events, "
-                    f"the log has {scan.count}",
-                )
-            )
-        elif scan.roots.get(cp.tree_size) != cp.root_hash:
-            found.append(
-                (
-                    "root_mismatch",
-                    f"{label}: the log's first {cp.tree_size} events do not match its root hash "
-                    "(events it covers were changed, removed, added or reordered)",
-                )
-            )
-        for kind, message in found:
-            scan.add(_INF + order, Problem(kind, message, checkpoint=label))
-        return CheckpointCheck(
-            label=label,
-            id=cp.id,
-            tree_size=cp.tree_size,
-            root_hash=cp.root_hash.hex(),
-            signed_at=cp.signed_at,
-            key_id=kid or cp.key_id,
-            ok=not found,
-            problems=tuple(m for _, m in found),
-        )
+        return "none: no public key was given or configured and there is no signing key here"
 
     # -- export ----------------------------------------------------------------------------
 
@@ -628,344 +337,138 @@ class _SQLAuditLog:
         return out
 
 
-# -- SQLite ------------------------------------------------------------------------------------
+class _Checks:
+    """Checks of each checkpoint against the pass over the log, the access log and the keys."""
 
+    def __init__(
+        self,
+        proofs: Proofs,
+        scan: Scan,
+        chain: KeyChain,
+        vouched: set[str],
+        access: AccessLogCheck,
+    ) -> None:
+        self.proofs = proofs
+        self.scan = scan
+        self.chain = chain
+        self.vouched = vouched
+        self.access = access
 
-class _SQLiteSnapshot:
-    def __init__(self, conn: sqlite3.Connection) -> None:
-        self.conn = conn
-
-    def pages(self) -> Iterator[list[tuple[Any, ...]]]:
-        cur = self.conn.execute(
-            "SELECT e.rowid, e.originator_id, e.originator_version, e.topic, e.state, "
-            "h.prev_hash, h.hash FROM stored_events e LEFT JOIN event_hashes h "
-            "ON h.originator_id = e.originator_id AND h.originator_version = e.originator_version "
-            "ORDER BY e.rowid"
-        )
-        while page := cur.fetchmany(PAGE):
-            yield page
-
-    def hash_pages(self, limit: int) -> Iterator[list[tuple[Any, ...]]]:
-        cur = self.conn.execute(
-            "SELECT h.hash FROM stored_events e LEFT JOIN event_hashes h "
-            "ON h.originator_id = e.originator_id AND h.originator_version = e.originator_version "
-            "ORDER BY e.rowid LIMIT ?",
-            (limit,),
-        )
-        while page := cur.fetchmany(PAGE):
-            yield page
-
-    def hash_row_count(self) -> int:
-        return int(self.conn.execute("SELECT count(*) FROM event_hashes").fetchone()[0])
-
-    def orphan_households(self) -> list[Any]:
-        rows = self.conn.execute(
-            "SELECT DISTINCT h.originator_id FROM event_hashes h WHERE NOT EXISTS "
-            "(SELECT 1 FROM stored_events e WHERE e.originator_id = h.originator_id "
-            "AND e.originator_version = h.originator_version)"
-        ).fetchall()
-        return [r[0] for r in rows]
-
-    def household_detail(
-        self, key: Any
-    ) -> tuple[list[tuple[int, int, bytes | None, bytes | None]], dict[int, tuple[bytes, bytes]]]:
-        events = self.conn.execute(
-            "SELECT e.rowid, e.originator_version, h.prev_hash, h.hash FROM stored_events e "
-            "LEFT JOIN event_hashes h ON h.originator_id = e.originator_id "
-            "AND h.originator_version = e.originator_version "
-            "WHERE e.originator_id = ? ORDER BY e.rowid",
-            (key,),
-        ).fetchall()
-        hashes = self.conn.execute(
-            "SELECT originator_version, prev_hash, hash FROM event_hashes WHERE originator_id = ?",
-            (key,),
-        ).fetchall()
-        return (
-            [tuple(r) for r in events if isinstance(r[1], int)],
-            {v: (p, h) for v, p, h in hashes if isinstance(v, int)},
+    def check(self, cp: Checkpoint, label: str, order: int) -> CheckpointCheck:
+        """Every problem of one checkpoint (also added, in order, to the scan's problems)."""
+        found = self._keys(cp, label) + self._log(cp, label)
+        for kind, message in found:
+            self.scan.add(INF + order, Problem(kind, message, checkpoint=label))
+        return CheckpointCheck(
+            label=label,
+            id=cp.id,
+            tree_size=cp.tree_size,
+            root_hash=cp.root_hash.hex(),
+            signed_at=cp.signed_at,
+            key_id=self._kid(cp) or cp.key_id,
+            ok=not found,
+            problems=tuple(m for _, m in found),
         )
 
-    def checkpoints(self) -> list[Checkpoint]:
-        rows = self.conn.execute(
-            "SELECT id, tree_size, root_hash, signed_at, signature, public_key, key_id "
-            "FROM checkpoints ORDER BY id"
-        ).fetchall()
-        return [
-            Checkpoint(
-                id=r[0],
-                tree_size=r[1],
-                root_hash=bytes(r[2]),
-                signed_at=r[3],
-                signature=bytes(r[4]),
-                public_key=r[5],
-                key_id=r[6],
-            )
-            for r in rows
-        ]
-
-    def household_events(self, household_id: UUID) -> list[tuple[Any, ...]]:
-        return self.conn.execute(
-            "SELECT e.originator_id, e.originator_version, e.topic, e.state, e.rowid, x.leaf, "
-            "h.prev_hash, h.hash FROM (SELECT rowid AS nid, originator_id, "
-            "row_number() OVER (ORDER BY rowid) - 1 AS leaf FROM stored_events) x "
-            "JOIN stored_events e ON e.rowid = x.nid "
-            "LEFT JOIN event_hashes h ON h.originator_id = e.originator_id "
-            "AND h.originator_version = e.originator_version "
-            "WHERE x.originator_id = ? ORDER BY e.originator_version",
-            (household_id.hex,),
-        ).fetchall()
-
-
-class SQLiteAuditLog(_SQLAuditLog):
-    """The audit port on the embedded SQLite store."""
-
-    def __init__(self, path: Path, signing_key: Path) -> None:
-        super().__init__(signing_key)
-        self.path = Path(path)
-
-    def _connect(self) -> sqlite3.Connection:
-        if not self.path.exists():
-            raise AuditError(f"no store at {self.path}: run `chungtay init`")
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-        return conn
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[_SQLiteSnapshot]:
-        conn = self._connect()
+    def _kid(self, cp: Checkpoint) -> str:
         try:
-            conn.execute("BEGIN")  # one read transaction: one consistent snapshot (WAL)
-            try:
-                yield _SQLiteSnapshot(conn)
-            except sqlite3.OperationalError as e:
-                raise AuditError(f"the store is not ready ({e}): run `chungtay init`") from None
-            finally:
-                conn.execute("ROLLBACK")
-        finally:
-            conn.close()
+            return self.proofs.key_id(cp.public_key)
+        except ValueError:
+            return ""
 
-    def checkpoints(self) -> list[Checkpoint]:
-        """Stored checkpoints, oldest first."""
-        with self._snapshot() as snap:
-            return snap.checkpoints()
-
-    def append_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint:
-        """Store a checkpoint (append-only table)."""
-        conn = self._connect()
-        try:
-            cur = conn.execute(
-                "INSERT INTO checkpoints "
-                "(tree_size, root_hash, signed_at, signature, public_key, key_id) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+    def _keys(self, cp: Checkpoint, label: str) -> list[tuple[str, str]]:
+        kid = self._kid(cp)
+        if not kid:
+            return [("key_mismatch", f"{label}: its public key is not an Ed25519 key")]
+        found = []
+        if cp.key_id and cp.key_id != kid:
+            found.append(("key_mismatch", f"{label}: key id {cp.key_id} is not its public key's"))
+        in_force = self.chain.key_for(cp.id) if cp.id is not None else None
+        if in_force is not None and kid != in_force:
+            found.append(
                 (
-                    checkpoint.tree_size,
-                    checkpoint.root_hash,
-                    checkpoint.signed_at,
-                    checkpoint.signature,
-                    checkpoint.public_key,
-                    checkpoint.key_id,
-                ),
+                    "key_mismatch",
+                    f"{label}: signed with key {kid}, but key {in_force} was in force "
+                    "(see the key rotations)",
+                )
             )
-            new_id = cur.lastrowid
-        except sqlite3.OperationalError as e:
-            raise AuditError(f"the store is not ready ({e}): run `chungtay init`") from None
-        finally:
-            conn.close()
-        return _with_id(checkpoint, new_id)
-
-
-# -- PostgreSQL ------------------------------------------------------------------------------
-
-
-class _PostgresSnapshot:
-    def __init__(self, conn: psycopg.Connection[Any], schema: str) -> None:
-        self.conn = conn
-        s = sql.Identifier(schema)
-        self.events = sql.SQL("{}.households_events").format(s)
-        self.hashes = sql.SQL("{}.event_hashes").format(s)
-        self.checkpoint_table = sql.SQL("{}.checkpoints").format(s)
-
-    def _stream(self, query: sql.Composable, params: tuple[Any, ...] = ()) -> Iterator[list[Any]]:
-        with self.conn.cursor(name="chungtay_audit", binary=True) as cur:
-            cur.itersize = PAGE
-            cur.execute(query, params)
-            while page := cur.fetchmany(PAGE):
-                yield page
-
-    def pages(self) -> Iterator[list[tuple[Any, ...]]]:
-        return self._stream(
-            sql.SQL(
-                "SELECT e.notification_id, uuid_send(e.originator_id), e.originator_version, "
-                "coalesce(e.topic, ''), coalesce(e.state, ''::bytea), h.prev_hash, h.hash "
-                "FROM {} e LEFT JOIN {} h ON h.originator_id = e.originator_id "
-                "AND h.originator_version = e.originator_version ORDER BY e.notification_id"
-            ).format(self.events, self.hashes)
-        )
-
-    def hash_pages(self, limit: int) -> Iterator[list[tuple[Any, ...]]]:
-        return self._stream(
-            sql.SQL(
-                "SELECT h.hash FROM {} e LEFT JOIN {} h ON h.originator_id = e.originator_id "
-                "AND h.originator_version = e.originator_version "
-                "ORDER BY e.notification_id LIMIT %s"
-            ).format(self.events, self.hashes),
-            (limit,),
-        )
-
-    def hash_row_count(self) -> int:
-        row = self.conn.execute(sql.SQL("SELECT count(*) FROM {}").format(self.hashes)).fetchone()
-        return int(row[0]) if row else 0
-
-    def orphan_households(self) -> list[Any]:
-        rows = self.conn.execute(
-            sql.SQL(
-                "SELECT DISTINCT uuid_send(h.originator_id) FROM {} h WHERE NOT EXISTS "
-                "(SELECT 1 FROM {} e WHERE e.originator_id = h.originator_id "
-                "AND e.originator_version = h.originator_version)"
-            ).format(self.hashes, self.events)
-        ).fetchall()
-        return [bytes(r[0]) for r in rows]
-
-    def household_detail(
-        self, key: Any
-    ) -> tuple[list[tuple[int, int, bytes | None, bytes | None]], dict[int, tuple[bytes, bytes]]]:
-        oid = UUID(bytes=bytes(key))
-        events = self.conn.execute(
-            sql.SQL(
-                "SELECT e.notification_id, e.originator_version, h.prev_hash, h.hash FROM {} e "
-                "LEFT JOIN {} h ON h.originator_id = e.originator_id "
-                "AND h.originator_version = e.originator_version "
-                "WHERE e.originator_id = %s ORDER BY e.notification_id"
-            ).format(self.events, self.hashes),
-            (oid,),
-        ).fetchall()
-        hashes = self.conn.execute(
-            sql.SQL(
-                "SELECT originator_version, prev_hash, hash FROM {} WHERE originator_id = %s"
-            ).format(self.hashes),
-            (oid,),
-        ).fetchall()
-        return (
-            [(r[0], r[1], _b(r[2]), _b(r[3])) for r in events],
-            {r[0]: (bytes(r[1]), bytes(r[2])) for r in hashes},
-        )
-
-    def checkpoints(self) -> list[Checkpoint]:
-        rows = self.conn.execute(
-            sql.SQL(
-                "SELECT id, tree_size, root_hash, signed_at, signature, public_key, key_id "
-                "FROM {} ORDER BY id"
-            ).format(self.checkpoint_table)
-        ).fetchall()
-        return [
-            Checkpoint(
-                id=r[0],
-                tree_size=r[1],
-                root_hash=bytes(r[2]),
-                signed_at=signing.format_signed_at(r[3]),
-                signature=bytes(r[4]),
-                public_key=r[5],
-                key_id=r[6],
+        elif self.vouched and kid not in self.vouched:
+            expected = ", ".join(sorted(self.vouched))
+            found.append(
+                (
+                    "key_mismatch",
+                    f"{label}: public key does not match the trusted key "
+                    f"(key id {kid}, expected {expected})",
+                )
             )
-            for r in rows
-        ]
+        if not self.proofs.verify_checkpoint(cp, cp.public_key):
+            found.append(("bad_signature", f"{label}: signature does not verify"))
+        return found
 
-    def household_events(self, household_id: UUID) -> list[tuple[Any, ...]]:
-        return self.conn.execute(
-            sql.SQL(
-                "SELECT e.originator_id, e.originator_version, e.topic, e.state, "
-                "e.notification_id, x.leaf, h.prev_hash, h.hash FROM "
-                "(SELECT notification_id, originator_id, "
-                "row_number() OVER (ORDER BY notification_id) - 1 AS leaf FROM {}) x "
-                "JOIN {} e ON e.notification_id = x.notification_id "
-                "LEFT JOIN {} h ON h.originator_id = e.originator_id "
-                "AND h.originator_version = e.originator_version "
-                "WHERE x.originator_id = %s ORDER BY e.originator_version"
-            ).format(self.events, self.events, self.hashes),
-            (household_id,),
-        ).fetchall()
-
-
-def _b(value: Any) -> bytes | None:
-    return None if value is None else bytes(value)
-
-
-class PostgresAuditLog(_SQLAuditLog):
-    """The audit port on PostgreSQL (``<schema>.households_events``)."""
-
-    read_ahead = True  # the server joins and sorts while this process hashes
-
-    def __init__(self, config: StoreConfig, signing_key: Path) -> None:
-        super().__init__(signing_key)
-        self.config = config
-
-    def _connect(self) -> psycopg.Connection[Any]:
-        try:
-            return psycopg.connect(self.config.psycopg_conninfo())
-        except psycopg.OperationalError as e:
-            raise AuditError(f"cannot connect to PostgreSQL: {e}") from None
-
-    @contextmanager
-    def _snapshot(self) -> Iterator[_PostgresSnapshot]:
-        conn = self._connect()
-        try:
-            conn.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
-            conn.read_only = True
-            # A cursor is read to the end: plan for all rows, not the first few.
-            conn.execute("SET cursor_tuple_fraction = 1.0")
-            try:
-                yield _PostgresSnapshot(conn, self.config.schema)
-            except psycopg.errors.UndefinedTable as e:
-                raise AuditError(f"the store is not ready ({e}): run `chungtay init`") from None
-        finally:
-            conn.rollback()
-            conn.close()
-
-    def checkpoints(self) -> list[Checkpoint]:
-        """Stored checkpoints, oldest first."""
-        with self._snapshot() as snap:
-            return snap.checkpoints()
-
-    def append_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint:
-        """Store a checkpoint (append-only table)."""
-        table = sql.SQL("{}.checkpoints").format(sql.Identifier(self.config.schema))
-        with self._connect() as conn:
-            try:
-                row = conn.execute(
-                    sql.SQL(
-                        "INSERT INTO {} "
-                        "(tree_size, root_hash, signed_at, signature, public_key, key_id) "
-                        "VALUES (%s, %s, %s, %s, %s, %s) RETURNING id"
-                    ).format(table),
+    def _log(self, cp: Checkpoint, label: str) -> list[tuple[str, str]]:
+        scan, found = self.scan, []
+        if cp.tree_size > scan.count:
+            found.append(
+                (
+                    "truncated",
+                    f"log truncated: {label} covers {cp.tree_size} events, "
+                    f"the log has {scan.count}",
+                )
+            )
+        elif scan.roots.get(cp.tree_size) != cp.root_hash:
+            found.append(
+                (
+                    "root_mismatch",
+                    f"{label}: the log's first {cp.tree_size} events do not match its root hash "
+                    "(events it covers were changed, removed, added or reordered)",
+                )
+            )
+        if cp.access_log is not None:
+            size, head = cp.access_log
+            if size > self.access.rows:
+                found.append(
                     (
-                        checkpoint.tree_size,
-                        checkpoint.root_hash,
-                        datetime.fromisoformat(checkpoint.signed_at),
-                        checkpoint.signature,
-                        checkpoint.public_key,
-                        checkpoint.key_id,
-                    ),
-                ).fetchone()
-            except psycopg.errors.UndefinedTable as e:
-                raise AuditError(f"the store is not ready ({e}): run `chungtay init`") from None
-        assert row is not None
-        return _with_id(checkpoint, int(row[0]))
+                        "access_log_truncated",
+                        f"access log truncated: {label} covers {size} reads, "
+                        f"the access log has {self.access.rows}",
+                    )
+                )
+            elif self.access.head_at(size) != head:
+                found.append(
+                    (
+                        "access_log_mismatch",
+                        f"{label}: the access log's first {size} rows do not match its head",
+                    )
+                )
+        return found
 
 
-def _with_id(checkpoint: Checkpoint, new_id: int | None) -> Checkpoint:
-    return Checkpoint(
-        tree_size=checkpoint.tree_size,
-        root_hash=checkpoint.root_hash,
-        signed_at=checkpoint.signed_at,
-        signature=checkpoint.signature,
-        public_key=checkpoint.public_key,
-        key_id=checkpoint.key_id,
-        id=new_id,
+def _signed_rotation(
+    old: Any, new: Any, after_checkpoint: int, rotated_at: datetime
+) -> KeyRotation:
+    unsigned = KeyRotation(
+        after_checkpoint=after_checkpoint,
+        rotated_at=signing.format_signed_at(rotated_at),
+        old_public_key=signing.public_key_pem(old),
+        old_key_id=signing.key_id(old),
+        new_public_key=signing.public_key_pem(new),
+        new_key_id=signing.key_id(new),
+        old_signature=b"",
+        new_signature=b"",
+    )
+    message = signing.statement_message(unsigned.statement())
+    return replace(
+        unsigned, old_signature=signing.sign(old, message), new_signature=signing.sign(new, message)
     )
 
 
-def audit_log_for(config: StoreConfig, signing_key: Path) -> SQLiteAuditLog | PostgresAuditLog:
+def audit_log_for(
+    config: StoreConfig, signing_key: Path, public_key_file: Path | None = None
+) -> _SQLAuditLog:
     """The audit port for a parsed database URL."""
+    from infrastructure.audit_stores import PostgresAuditLog, SQLiteAuditLog
+
     if config.is_postgres:
-        return PostgresAuditLog(config, signing_key)
+        return PostgresAuditLog(config, signing_key, public_key_file)
     assert config.sqlite_path is not None
-    return SQLiteAuditLog(config.sqlite_path, signing_key)
+    return SQLiteAuditLog(config.sqlite_path, signing_key, public_key_file)

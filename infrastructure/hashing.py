@@ -9,6 +9,7 @@ stored bytes) never does.
 from __future__ import annotations
 
 import hashlib
+import json
 from uuid import UUID
 
 GENESIS = bytes(32)
@@ -29,3 +30,17 @@ def event_hash(
     h.update(topic_bytes)
     h.update(state)
     return h.digest()
+
+
+def access_entry_hash(
+    prev: bytes, user_name: str, household_id: str, endpoint: str, at: str
+) -> bytes:
+    """The chained hash of one access-log row: SHA-256(prev ‖ canonical JSON of the row), where
+    ``at`` is the UTC time as stored (ISO 8601, microseconds, ``+00:00``)."""
+    row = json.dumps(
+        {"at": at, "endpoint": endpoint, "household_id": household_id, "user": user_name},
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(prev + row.encode("utf-8")).digest()

@@ -19,19 +19,15 @@ use cases follow successor links in the unit catalogue after the aggregation, ex
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-import psycopg
-from psycopg import sql
-
 from application.reports import REPORTED_TRANSITIONS, CensusRow, FlowRow
 from infrastructure.projections import to_micros
-from infrastructure.settings import Settings
+from infrastructure.settings import DEFAULT_STATEMENT_TIMEOUT, Settings
+from infrastructure.sql_reader import SqlReader
 from infrastructure.store import StoreConfig, parse_database_url
 
 _CENSUS = """
@@ -112,48 +108,31 @@ class ReadModelSource:
 
     name = "read_models"
 
-    def __init__(self, config: StoreConfig, application_name: str = "Households") -> None:
+    def __init__(
+        self,
+        config: StoreConfig,
+        application_name: str = "Households",
+        *,
+        statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+    ) -> None:
         self.config = config
         self.application_name = application_name
-        self._local = threading.local()
+        self.reader = SqlReader(config, statement_timeout)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ReadModelSource:
         """A source on the store named by ``CHUNGTAY_DATABASE_URL``."""
-        return cls(parse_database_url(settings.database_url))
-
-    # -- connections ------------------------------------------------------------------------------
-
-    def _conn(self) -> Any:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None and not (self.config.is_postgres and conn.closed):
-            return conn
-        if self.config.is_postgres:
-            conn = psycopg.connect(self.config.psycopg_conninfo(), autocommit=True)
-            conn.execute(
-                sql.SQL("SET search_path TO {}").format(sql.Identifier(self.config.schema))
-            )
-        else:
-            conn = sqlite3.connect(str(self.config.sqlite_path), isolation_level=None, timeout=30)
-        self._local.conn = conn
-        return conn
+        return cls(
+            parse_database_url(settings.database_url),
+            statement_timeout=settings.statement_timeout,
+        )
 
     def _query(self, text: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
-        conn = self._conn()
-        if self.config.is_postgres:
-            try:
-                return list(conn.execute(text, params))
-            except psycopg.OperationalError:
-                self._local.conn = None
-                return list(self._conn().execute(text, params))
-        return list(conn.execute(text, params))
+        return self.reader.query(text, params)  # type: ignore[arg-type]  # named on both drivers
 
     def close(self) -> None:
         """Close this thread's connection."""
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        self.reader.close()
 
     # -- the port -----------------------------------------------------------------------------------
 

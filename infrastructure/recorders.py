@@ -1,8 +1,10 @@
 """Event recorders that write each event's chained hash in the same transaction as the event.
 
 Both stores get the same behaviour: the library inserts the stored events, and in the same
-transaction we insert one ``event_hashes`` row per event (see :mod:`infrastructure.hashing`).
-If either insert fails, neither is kept. Tables are created by ``migrations/``, never here.
+transaction we insert one ``event_hashes`` row per event (see :mod:`infrastructure.hashing`)
+and, for a request made with an ``Idempotency-Key``, its answer (``idempotency=``, see
+:mod:`application.idempotency`). If any of them fails, none is kept. Tables are created by
+``migrations/``, never here.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from application.accounts import IdempotencyLeaseLost, IdempotentAnswer
 from infrastructure.hashing import GENESIS, event_hash
+from infrastructure.idempotency import complete_postgres, complete_sqlite
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -56,9 +60,16 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
     """SQLite recorder that appends to ``event_hashes`` inside the event transaction."""
 
     def _insert_events(
-        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        c: SQLiteCursor,
+        stored_events: Sequence[StoredEvent],
+        *,
+        idempotency: IdempotentAnswer | None = None,
+        **kwargs: Any,
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
+        if idempotency is not None and not complete_sqlite(c, idempotency):
+            raise IdempotencyLeaseLost(idempotency.reservation.key)
         previous: dict[tuple[UUID, int], bytes] = {}
         for oid, version in _needed_predecessors(stored_events):
             c.execute(
@@ -119,11 +130,21 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         )
 
     def _insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        *,
+        idempotency: IdempotentAnswer | None = None,
+        **kwargs: Any,
     ) -> None:
         if not stored_events:
             return
-        table = SQL("{}.event_hashes").format(Identifier(self.datastore.schema))
+        schema = Identifier(self.datastore.schema)
+        if idempotency is not None and not complete_postgres(
+            curs, SQL("{}.idempotency_keys").format(schema), idempotency
+        ):
+            raise IdempotencyLeaseLost(idempotency.reservation.key)
+        table = SQL("{}.event_hashes").format(schema)
         previous: dict[tuple[UUID, int], bytes] = {}
         needed = _needed_predecessors(stored_events)
         if needed:

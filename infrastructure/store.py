@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
 SQLITE_FACTORY_TOPIC = "infrastructure.recorders:ChainedSQLiteFactory"
 POSTGRES_FACTORY_TOPIC = "infrastructure.recorders:ChainedPostgresFactory"
 
 
+_SCHEMA = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+"""A PostgreSQL schema name as PostgreSQL folds an unquoted one: ASCII, lower case. Every part
+of chungtay (migrations, the event store, accounts, read models) then names the same schema."""
+
+
 class DatabaseURLError(ValueError):
     """The database URL is not one of the two accepted forms."""
+
+
+def redact(url: str) -> str:
+    """The database URL with its password (if any) replaced by ``***``, for messages."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def redact_text(text: str, url: str) -> str:
+    """``text`` (a message that may quote the URL or the password) with the password hidden."""
+    text = text.replace(url, redact(url))
+    password = urlsplit(url).password
+    if password:
+        for form in {password, unquote(password)}:
+            text = text.replace(form, "***")
+    return text
 
 
 @dataclass(frozen=True)
@@ -68,7 +93,10 @@ class StoreConfig:
 
 
 def parse_database_url(url: str) -> StoreConfig:
-    """Parse ``sqlite:///path`` or ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=S]``."""
+    """Parse ``sqlite:///path`` or ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DB[?schema=S]``.
+
+    The schema name is folded to lower case, as PostgreSQL folds an unquoted name.
+    """
     parts = urlsplit(url)
     if parts.scheme == "sqlite":
         path = unquote(url[len("sqlite:///") :]) if url.startswith("sqlite:///") else ""
@@ -78,17 +106,26 @@ def parse_database_url(url: str) -> StoreConfig:
     if parts.scheme in ("postgresql", "postgres"):
         dbname = parts.path.lstrip("/")
         if not dbname:
-            raise DatabaseURLError(f"a PostgreSQL URL names a database: {url!r}")
-        schema = parse_qs(parts.query).get("schema", ["public"])[0]
-        if not schema.replace("_", "").isalnum():
-            raise DatabaseURLError(f"schema must be letters, digits and underscores: {schema!r}")
+            raise DatabaseURLError(f"a PostgreSQL URL names a database: {redact(url)!r}")
+        schema = parse_qs(parts.query).get("schema", ["public"])[0].lower()
+        if not _SCHEMA.fullmatch(schema):
+            raise DatabaseURLError(
+                "schema must be a letter or underscore followed by letters, digits and "
+                f"underscores (at most 63): {schema!r}"
+            )
+        try:
+            port = parts.port or 5432
+        except ValueError:
+            raise DatabaseURLError(f"the port of {redact(url)!r} is not a number") from None
         return StoreConfig(
             backend="postgres",
             host=parts.hostname or "127.0.0.1",
-            port=parts.port or 5432,
+            port=port,
             user=unquote(parts.username or ""),
             password=unquote(parts.password or ""),
             dbname=dbname,
             schema=schema,
         )
-    raise DatabaseURLError(f"unsupported database URL {url!r}: use sqlite:/// or postgresql://")
+    raise DatabaseURLError(
+        f"unsupported database URL {redact(url)!r}: use sqlite:/// or postgresql://"
+    )

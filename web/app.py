@@ -18,7 +18,7 @@ from application.accounts import AccountStore
 from application.households import Households
 from infrastructure.read_models import ReadModelSource
 from infrastructure.settings import Settings
-from web import auth, problems
+from web import auth, pages, problems
 from web.api import audit, classify, health, households, inspection, recognitions, reports, units
 from web.api.common import require_json_body
 from web.api.context import EXTENSION, Services
@@ -49,10 +49,14 @@ unit codes are read in today's catalogue. Reads by inspectors and auditors are l
 **Errors** are `application/problem+json`: `{type, title, status, detail, errors}`, where
 `errors` maps a field path (`members.0.sex`) to messages. Malformed JSON: 400. Validation: 422.
 Unknown household: 404. Stale `If-Match`: 412. Duplicate code or unresolved write conflict: 409.
-Body larger than 1 MiB: 413. A request that fails stores nothing.
+Body larger than 1 MiB: 413. A request that fails stores nothing. The database not answering:
+503 with `Retry-After` (retry with the same `Idempotency-Key`).
 
 **Retries.** Every POST that records accepts `Idempotency-Key`; a retry with the same key and
 request returns the first answer (header `Idempotent-Replayed: true`) and records nothing new.
+The answer is stored in the same transaction as the facts, so it survives a lost response or a
+crash; while the first request runs, a retry gets 409 with `Retry-After`, and a request that
+died frees its key after a short lease (30 s by default).
 Facts on one household accept `If-Match: <version>`; answers carry `version` and an `ETag`.
 """
 
@@ -144,4 +148,5 @@ def create_app(
     auth.install(app)
     app.before_request(require_json_body)
     problems.install(app)
+    pages.install(app)  # the HTML pages (sign-in, dashboards, household, inspection, audit)
     return app

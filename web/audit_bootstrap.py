@@ -15,7 +15,9 @@ from infrastructure.store import parse_database_url
 def build_audit(settings: Settings, *, clock: Callable[[], datetime] = utc_now) -> Audit:
     """Checkpoint, verify and export on the configured store, signing with the configured key."""
     config = parse_database_url(settings.database_url)
-    return Audit(audit_log_for(config, settings.signing_key), clock=clock)
+    return Audit(
+        audit_log_for(config, settings.signing_key, settings.audit_public_key), clock=clock
+    )
 
 
 def build_proofs() -> ProofPrimitives:

@@ -7,6 +7,7 @@ own usage errors already exit 2). Every command that prints a result takes ``--j
 from __future__ import annotations
 
 import sys
+import traceback
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -17,25 +18,24 @@ from application import queries
 from application.errors import HouseholdNotFound
 from application.households import Households
 from domain.standards import ClassificationInputError, UnknownStandardError, load_standards
-from web.bootstrap import build_application, initialise_store
-from web.cli_common import DATE, TIMESTAMP, current_settings, emit, fail
+from infrastructure.settings import Settings
+from infrastructure.store import redact, redact_text
+from web.bootstrap import build_application, build_read_side, initialise_store
+from web.cli_common import (
+    DATE,
+    MONEY,
+    TIMESTAMP,
+    current_settings,
+    emit,
+    fail,
+    require_store,
+)
 
 
 def open_application() -> Households:
     """The application on the configured store; exit 1 if the store is not initialised."""
-    from infrastructure.migrations import pending
-    from web.bootstrap import store_config
-
     s = current_settings()
-    try:
-        missing = pending(store_config(s))
-    except Exception as e:
-        fail(f"cannot open the store {s.database_url}: {e}")
-    if missing:
-        fail(
-            f"the store {s.database_url} is not initialised or not up to date "
-            f"(missing migrations: {', '.join(missing)}); run `chungtay init`"
-        )
+    require_store(s)
     return build_application(s)
 
 
@@ -48,22 +48,33 @@ def cli() -> None:
 @cli.command()
 @click.option("--json", "as_json", is_flag=True)
 def init(as_json: bool) -> None:
-    """Create or upgrade the store (run the migrations) and the signing key."""
-    from infrastructure.signing import ensure_signing_key
+    """Create or upgrade the store (run the migrations) and the signing key.
+
+    The signing key is created only for a store that has signed nothing yet: the key of a store
+    with checkpoints is never replaced (restore its file, or rotate it with
+    `chungtay audit rotate-key`).
+    """
+    from application.audit import AuditError
+    from web.audit_bootstrap import build_audit
 
     s = current_settings()
     applied = initialise_store(s)
-    ensure_signing_key(s.signing_key)
+    try:
+        key_id = build_audit(s).ensure_signing_key()
+    except AuditError as e:
+        fail(f"the store is ready, but {e}")
     emit(
         {
-            "database_url": s.database_url,
+            "database_url": redact(s.database_url),
             "migrations_applied": applied,
             "signing_key": str(s.signing_key),
+            "key_id": key_id,
         },
         as_json,
         lambda d: (
             f"store ready ({d['database_url']}); migrations applied now: "
-            f"{', '.join(d['migrations_applied']) or 'none'}\nsigning key: {d['signing_key']}"
+            f"{', '.join(d['migrations_applied']) or 'none'}\nsigning key: {d['signing_key']} "
+            f"(key id {d['key_id']})"
         ),
     )
 
@@ -123,7 +134,7 @@ def serve(workers: int | None, no_projections: bool) -> None:
 @cli.command()
 @click.option("--standard", required=True, help="2016-2020, 2021-2025 or 2026-2030")
 @click.option("--area", "area_type", type=click.Choice(["rural", "urban"]), required=True)
-@click.option("--income", type=int, required=True, help="VND per person per month (integer)")
+@click.option("--income", type=MONEY, required=True, help="VND per person per month (integer)")
 @click.option("--deprived", default="", help="comma-separated indicator codes")
 @click.option("--json", "as_json", is_flag=True)
 def classify(standard: str, area_type: str, income: int, deprived: str, as_json: bool) -> None:
@@ -258,8 +269,8 @@ def import_reviews_command(path: Path, recorded_by: str, as_json: bool) -> None:
     from application.review_import import ImportFileError, ImportStopped, import_reviews, parse_rows
     from infrastructure.importers import read_csv
 
-    header, rows = read_csv(path)
     try:
+        header, rows = read_csv(path)
         parsed = parse_rows(header, rows)
     except ImportFileError as e:
         for problem in e.problems:
@@ -316,11 +327,20 @@ def audit_diff(
     from domain.units import UnknownUnitError
 
     app = open_application()
+    read_side = build_read_side(current_settings(), app)
     try:
-        data = status_diff(app, unit=unit, as_of=as_of, known_from=known_from, known_to=known_to)
+        data = status_diff(
+            app,
+            unit=unit,
+            as_of=as_of,
+            known_from=known_from,
+            known_to=known_to,
+            read_models=read_side,
+        )
     except UnknownUnitError as e:
         fail(str(e))
     finally:
+        read_side.close()
         app.close()
     emit(data, as_json, _diff_text)
 
@@ -344,5 +364,19 @@ _register_commands()
 
 
 def main() -> None:
-    """Console-script entry point."""
-    cli(prog_name="chungtay")
+    """Console-script entry point: an unexpected error is printed (with its traceback, the
+    database password hidden) and exits 1."""
+    try:
+        cli(prog_name="chungtay", standalone_mode=True)
+    except Exception:
+        url = current_settings_or_default().database_url
+        click.echo(redact_text(traceback.format_exc(), url), err=True)
+        sys.exit(1)
+
+
+def current_settings_or_default() -> Settings:
+    """The settings of the environment, or the defaults when they cannot be read."""
+    try:
+        return Settings.from_env()
+    except ValueError:
+        return Settings()

@@ -1,7 +1,8 @@
-"""``chungtay user add`` and ``chungtay token issue|revoke`` (CONTRACT §6).
+"""``chungtay user add|list|disable`` and ``chungtay token issue|list|revoke``.
 
 ``token issue`` prints the token alone on standard output (so ``TOKEN=$(chungtay token issue
-ana)`` works); its id and advice go to standard error. Only the token's SHA-256 hash is stored.
+ana)`` works); its id and advice go to standard error. Only the token's SHA-256 hash is stored,
+and ``token list`` never shows it. A disabled user's tokens are refused (401).
 Exit status: 0 success, 1 the user or token was not found or already exists, 2 usage error.
 """
 
@@ -30,22 +31,13 @@ from domain.units import load_units
 from infrastructure.accounts import account_store
 from infrastructure.settings import Settings
 from web.bootstrap import store_config
-
-
-def _settings_from_context() -> Settings:
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_root().obj if ctx is not None else None
-    if isinstance(obj, Settings):
-        return obj
-    found = getattr(obj, "settings", None) or (
-        obj.get("settings") if isinstance(obj, dict) else None
-    )
-    return found if isinstance(found, Settings) else Settings.from_env()
+from web.cli_common import current_settings, require_store
 
 
 @contextmanager
 def open_accounts(settings: Settings) -> Iterator[Accounts]:
     """Accounts on the configured store (no event-store connection needed)."""
+    require_store(settings)
     store = account_store(store_config(settings))
     zone = ZoneInfo(settings.timezone)
     try:
@@ -75,7 +67,7 @@ def _run(action: Callable[[Accounts], Any], settings: Callable[[], Settings]) ->
 
 
 def register_account_commands(
-    cli: click.Group, *, settings: Callable[[], Settings] = _settings_from_context
+    cli: click.Group, *, settings: Callable[[], Settings] = current_settings
 ) -> None:
     """Attach the ``user`` and ``token`` command groups to the ``chungtay`` group."""
 
@@ -112,7 +104,23 @@ def register_account_commands(
             click.echo(json.dumps([u.to_dict() for u in users], ensure_ascii=False, indent=2))
         else:
             for u in users:
-                click.echo(f"{u.name}\t{u.role}\t{','.join(u.units)}")
+                disabled = f"\tdisabled {u.disabled_at.isoformat()}" if u.disabled_at else ""
+                click.echo(f"{u.name}\t{u.role}\t{','.join(u.units)}{disabled}")
+
+    @user.command("disable")
+    @click.argument("name")
+    @click.option("--json", "as_json", is_flag=True, help="Print the user as JSON.")
+    def user_disable(name: str, as_json: bool) -> None:
+        """Disable user NAME: all of their tokens are refused from now on (401).
+
+        The user is kept (recorded facts name them); disabling twice keeps the first time.
+        """
+        disabled = _run(lambda a: a.disable_user(name), settings)
+        if as_json:
+            click.echo(json.dumps(disabled.to_dict(), ensure_ascii=False, indent=2))
+        else:
+            when = disabled.disabled_at.isoformat() if disabled.disabled_at else "?"
+            click.echo(f"user {disabled.name} disabled since {when}")
 
     @cli.group("token")
     def token() -> None:
@@ -135,6 +143,19 @@ def register_account_commands(
             f"`chungtay token revoke {issued.token_id}`.",
             err=True,
         )
+
+    @token.command("list")
+    @click.argument("name", required=False)
+    @click.option("--json", "as_json", is_flag=True, help="Print the tokens as JSON.")
+    def token_list(name: str | None, as_json: bool) -> None:
+        """List tokens (all, or user NAME's): id, user, issued, revoked. Never the token."""
+        records = _run(lambda a: a.tokens(name), settings)
+        if as_json:
+            click.echo(json.dumps([r.to_dict() for r in records], ensure_ascii=False, indent=2))
+            return
+        for r in records:
+            revoked = f"revoked {r.revoked_at.isoformat()}" if r.revoked_at else "active"
+            click.echo(f"{r.token_id}\t{r.user_name}\tissued {r.created_at.isoformat()}\t{revoked}")
 
     @token.command("revoke")
     @click.argument("token_id")

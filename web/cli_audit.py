@@ -2,7 +2,11 @@
 :func:`register_audit_commands`:
 
 * ``chungtay audit checkpoint`` — verify the log, sign its Merkle tree head, store and print it;
-* ``chungtay audit verify [--checkpoint FILE] [--public-key PEM]`` — recompute everything;
+* ``chungtay audit verify [--checkpoint FILE] [--public-key PEM] [--trust-embedded-keys]`` —
+  recompute everything; without a trusted public key (``--public-key``, the setting
+  ``CHUNGTAY_AUDIT_PUBLIC_KEY`` or the local signing key) signatures are not vouched for and it
+  exits 1, unless told to trust the keys stored beside the checkpoints;
+* ``chungtay audit rotate-key`` — a new signing key, recorded append-only, signed by both keys;
 * ``chungtay export household ID_OR_CODE --out FILE`` — a self-contained replay pack;
 * ``chungtay verify-pack FILE [--as-of D] [--known-at T]`` — check a pack with no database.
 
@@ -23,8 +27,7 @@ import click
 from application.audit import AuditError, Checkpoint, VerificationFailed, VerificationReport
 from application.errors import HouseholdNotFound
 from application.replay_pack import PackReport, verify_pack
-from infrastructure.settings import Settings
-from web.cli_common import DATE, TIMESTAMP, fail
+from web.cli_common import DATE, TIMESTAMP, current_settings, fail, write_new_file
 
 
 def _dump(data: Any, pretty: bool = False) -> str:
@@ -117,7 +120,7 @@ def register_audit_commands(cli: click.Group) -> None:
         from web.audit_bootstrap import build_audit
 
         try:
-            cp = build_audit(Settings.from_env()).checkpoint()
+            cp = build_audit(current_settings()).checkpoint()
         except VerificationFailed as e:
             if as_json:
                 click.echo(_dump(e.report.to_dict()))
@@ -137,13 +140,27 @@ def register_audit_commands(cli: click.Group) -> None:
         "--public-key",
         "public_key_file",
         type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="PEM public key to trust (default: the configured signing key's)",
+        help="PEM public key to trust (default: CHUNGTAY_AUDIT_PUBLIC_KEY, else the local "
+        "signing key's)",
+    )
+    @click.option(
+        "--trust-embedded-keys",
+        is_flag=True,
+        help="with no trusted key, accept the public keys stored beside the checkpoints (they "
+        "vouch for nothing against someone who can write to the database)",
     )
     @click.option("--json", "as_json", is_flag=True, help="the full report as JSON")
     def verify_command(
-        checkpoint_file: Path | None, public_key_file: Path | None, as_json: bool
+        checkpoint_file: Path | None,
+        public_key_file: Path | None,
+        trust_embedded_keys: bool,
+        as_json: bool,
     ) -> None:
-        """Recompute every hash chain, version sequence, Merkle root and signature."""
+        """Recompute every hash chain, version sequence, Merkle root and signature.
+
+        Signatures are vouched for with a trusted public key and the store's chain of key
+        rotations from it; with none, verification fails (exit 1) unless --trust-embedded-keys.
+        """
         from web.audit_bootstrap import build_audit
 
         external = None
@@ -155,9 +172,14 @@ def register_audit_commands(cli: click.Group) -> None:
                 raise click.BadParameter(str(e), param_hint="--checkpoint") from None
         trusted = None
         if public_key_file is not None:
-            trusted = public_key_file.read_text(encoding="utf-8")
+            try:
+                trusted = public_key_file.read_text(encoding="ascii")
+            except (OSError, UnicodeDecodeError) as e:
+                raise click.BadParameter(str(e), param_hint="--public-key") from None
         try:
-            report = build_audit(Settings.from_env()).verify(external, trusted)
+            report = build_audit(current_settings()).verify(
+                external, trusted, trust_embedded=trust_embedded_keys
+            )
         except AuditError as e:
             fail(str(e))
         if as_json:
@@ -165,6 +187,30 @@ def register_audit_commands(cli: click.Group) -> None:
         else:
             click.echo(_verify_text(report))
         sys.exit(0 if report.ok else 1)
+
+    @audit.command("rotate-key")
+    @click.option("--json", "as_json", is_flag=True, help="the rotation as JSON")
+    def rotate_key_command(as_json: bool) -> None:
+        """Replace the signing key: the rotation is recorded append-only, signed by the current
+        key and the new one, and later checkpoints are signed with the new key.
+
+        The retired key is kept beside the key file (`.retired-<id>`); publish the new key id.
+        An interrupted rotation is finished by running the command again.
+        """
+        from web.audit_bootstrap import build_audit
+
+        try:
+            rotation = build_audit(current_settings()).rotate_key()
+        except AuditError as e:
+            fail(str(e))
+        if as_json:
+            click.echo(_dump(rotation.to_dict(), pretty=True))
+        else:
+            click.echo(
+                f"signing key rotated: {rotation.old_key_id} -> {rotation.new_key_id} "
+                f"(rotation {rotation.id}, after checkpoint {rotation.after_checkpoint}); "
+                "publish the new key id"
+            )
 
     @export.command("household")
     @click.argument("household")
@@ -181,7 +227,7 @@ def register_audit_commands(cli: click.Group) -> None:
         from web.audit_bootstrap import build_audit
         from web.bootstrap import build_application
 
-        settings = Settings.from_env()
+        settings = current_settings()
         app = build_application(settings)
         try:
             pack = build_audit(settings).export_household(app, household)
@@ -193,10 +239,7 @@ def register_audit_commands(cli: click.Group) -> None:
             fail(str(e))
         finally:
             app.close()
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(_dump(pack, pretty=True) + "\n", encoding="utf-8")
-        tmp.replace(out)
+        write_new_file(out, _dump(pack, pretty=True) + "\n")
         summary = {
             "file": str(out),
             "household_id": pack["household_id"],

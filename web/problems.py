@@ -8,9 +8,12 @@ every error has the same shape, whatever raised it.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Mapping
 from typing import Any
 
+import psycopg
+from eventsourcing import persistence as es_persistence
 from flask import Flask, Response, json
 from werkzeug.exceptions import HTTPException
 
@@ -24,6 +27,14 @@ from application.accounts import (
 from application.errors import DuplicateHousehold, HouseholdNotFound, StaleVersion, WriteConflict
 from domain.errors import DomainError
 from domain.units import UnknownUnitError
+
+STORE_UNAVAILABLE = (
+    es_persistence.OperationalError,
+    es_persistence.InterfaceError,
+    psycopg.OperationalError,
+    sqlite3.OperationalError,
+)
+"""A lost or refused connection, a database restarting, a lock not granted in time: 503."""
 
 PROBLEM_MIMETYPE = "application/problem+json"
 TYPE_PREFIX = "urn:chungtay:problem:"
@@ -41,6 +52,7 @@ TYPES: dict[int, tuple[str, str]] = {
     413: ("payload-too-large", "Request body too large"),
     415: ("unsupported-media-type", "Unsupported media type"),
     422: ("validation-error", "The request was refused"),
+    429: ("too-many-requests", "Too many requests at once"),
     500: ("internal-error", "Internal server error"),
     503: ("unavailable", "Service unavailable"),
 }
@@ -83,11 +95,12 @@ class Problem(Exception):
 
     def response(self) -> Response:
         """As a Flask response."""
-        resp = Response(
-            json.dumps(self.to_dict(), ensure_ascii=False),
-            status=self.status,
-            mimetype=PROBLEM_MIMETYPE,
-        )
+        doc = self.to_dict()
+        try:
+            body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate echoed from the request: escape it
+            body = json.dumps(doc, ensure_ascii=True).encode("ascii")
+        resp = Response(body, status=self.status, mimetype=PROBLEM_MIMETYPE)
         for k, v in self.headers.items():
             resp.headers[k] = v
         return resp
@@ -192,9 +205,10 @@ def from_exception(error: Exception) -> Problem | None:
     if isinstance(error, IdempotencyInProgress):
         return Problem(
             409,
-            "the first request with this Idempotency-Key is still being processed; retry later",
+            "the first request with this Idempotency-Key is still being processed; retry after "
+            f"{error.retry_after} s (a request that died frees its key by then)",
             slug="idempotency-in-progress",
-            headers={"Retry-After": "1"},
+            headers={"Retry-After": str(error.retry_after)},
         )
     if isinstance(error, DomainError | AccountError):
         return Problem(
@@ -202,6 +216,15 @@ def from_exception(error: Exception) -> Problem | None:
         )
     if isinstance(error, UnknownUnitError):
         return Problem(422, str(error), errors={"unit": [str(error)]})
+    if isinstance(error, STORE_UNAVAILABLE):
+        log.warning("store unavailable: %s", error)
+        return Problem(
+            503,
+            "the database is not answering; nothing was stored by this request: retry later "
+            "(with the same Idempotency-Key)",
+            slug="store-unavailable",
+            headers={"Retry-After": "2"},
+        )
     return None
 
 

@@ -9,15 +9,14 @@ text is NFC-normalised, trimmed and length-limited, and closed vocabularies come
 from __future__ import annotations
 
 import re
-import unicodedata
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import marshmallow as ma
 from marshmallow import RAISE, fields, validate
 
+from domain import fields as rules
 from domain.standards import load_standards
-from domain.text import nfc
 from domain.vocabulary import (
     AREA_TYPES,
     CLOSURE_REASONS,
@@ -41,11 +40,8 @@ INDICATOR_CODES = tuple(
     sorted({c for code in STANDARD_CODES for c in _STANDARDS.get(code).indicator_codes})
 )
 
-MAX_MONEY = 1_000_000_000_000
-"""An upper bound on any VND amount (a trillion): larger is a typing error."""
-
-SHORT = 200
-LONG = 4000
+SHORT = rules.SHORT_TEXT
+LONG = rules.LONG_TEXT
 
 
 # -- fields ----------------------------------------------------------------------------------
@@ -54,41 +50,45 @@ LONG = 4000
 class ISODate(fields.Date):
     """A civil date written exactly ``YYYY-MM-DD``."""
 
-    _PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-    default_error_messages = {  # noqa: RUF012
-        "invalid": "Not a valid date: write it as YYYY-MM-DD.",
-    }
+    def __init__(self, **kw: Any) -> None:
+        metadata = kw.setdefault("metadata", {})
+        metadata.setdefault("pattern", f"^{rules.ISO_DATE_PATTERN}$")
+        super().__init__(**kw)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> date:
-        if not isinstance(value, str) or not self._PATTERN.match(value):
-            raise self.make_error("invalid")
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise self.make_error("invalid") from None
+        return _checked(rules.iso_date, value)
 
 
 class Timestamp(fields.AwareDateTime):
     """An ISO 8601 timestamp with an offset (``2026-11-29T10:00:00+07:00`` or ``...Z``).
 
-    A ``+`` that arrived as a space (an unencoded query string) is read as ``+``.
+    A ``+`` that arrived as a space (an unencoded query string) is read as ``+``. A moment that
+    has no UTC equivalent (``9999-12-31T23:59:59-23:59`` lies after year 9999 in UTC) is refused.
     """
 
-    _SPACE_OFFSET = re.compile(r" (\d{2}:?\d{2})$")
+    _SPACE_OFFSET = re.compile(r"(.*) ([0-9]{2}:?[0-9]{2})", re.DOTALL)
     default_error_messages = {  # noqa: RUF012
         "invalid": "Not a valid timestamp: use ISO 8601 with an offset, "
         "e.g. 2026-11-29T10:00:00+07:00.",
         "invalid_awareness": "The timestamp needs an offset (Z or +07:00).",
+        "out_of_range": "The timestamp lies outside the years 0001–9999 in UTC.",
     }
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(format="iso", **kwargs)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
-        if not isinstance(value, str):
+        if not isinstance(value, str) or len(value) > 64:
             raise self.make_error("invalid")
-        value = self._SPACE_OFFSET.sub(r"+\1", value.strip())
-        return super()._deserialize(value, attr, data, **kwargs)
+        value = value.strip()
+        if space := self._SPACE_OFFSET.fullmatch(value):
+            value = f"{space.group(1)}+{space.group(2)}"
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise self.make_error("out_of_range") from None
+        return moment
 
 
 class StrictInteger(fields.Integer):
@@ -98,14 +98,17 @@ class StrictInteger(fields.Integer):
         super().__init__(strict=True, **kwargs)
 
 
-class Text(fields.String):
-    """Text: NFC-normalised, trimmed, without control characters, within a length limit."""
+def _checked(rule: Any, value: Any, **kw: Any) -> Any:
+    """Apply a shared field rule; its refusal becomes this field's validation error."""
+    try:
+        return rule(value, "value", **kw)
+    except rules.FieldRejected as e:
+        raise ma.ValidationError(e.message[0].upper() + e.message[1:] + ".") from None
 
-    default_error_messages = {  # noqa: RUF012
-        "blank": "Must not be empty.",
-        "control": "Must not contain control characters.",
-        "too_long": "Longer than {max} characters.",
-    }
+
+class Text(fields.String):
+    """Free text: NFC-normalised, trimmed, without control or format characters, length-limited
+    (the rule of :func:`domain.fields.text`)."""
 
     def __init__(
         self, *, max_length: int = SHORT, multiline: bool = False, blank: bool = False, **kw: Any
@@ -119,44 +122,50 @@ class Text(fields.String):
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
         raw = super()._deserialize(value, attr, data, **kwargs)
-        if len(raw) > self.max_length:
-            raise self.make_error("too_long", max=self.max_length)
-        allowed = "\n\t\r" if self.multiline else ""
-        if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in raw):
-            raise self.make_error("control")
-        text = nfc(raw)
-        if not text and not self.blank:
-            raise self.make_error("blank")
-        return text
+        return _checked(
+            rules.text, raw, max_length=self.max_length, multiline=self.multiline, blank=self.blank
+        )
 
 
-UNIT_CODE = re.compile(r"[0-9]{2,5}")
-"""A unit code, matched whole (``fullmatch``): no surrounding white space, no trailing newline."""
+class _Code(fields.String):
+    """A code matched whole by a shared rule; refused, never trimmed into a valid one."""
 
-
-class UnitCode(fields.String):
-    """An administrative unit code (2 digits for a province, 3 for a district, 5 for a commune).
-
-    Matched whole with ``fullmatch``: ``"01537\\n"`` is refused, never trimmed into a valid code.
-    """
-
-    default_error_messages = {  # noqa: RUF012
-        "unit_code": "A unit code is 2 to 5 digits (e.g. 04, 048, 01558), nothing else.",
-    }
+    rule: Any = None
+    pattern: str = ""
+    description: str = ""
 
     def __init__(self, **kw: Any) -> None:
         metadata = kw.setdefault("metadata", {})
-        metadata.setdefault(
-            "description", "Unit code: province `04`, district `048`, commune `01558`."
-        )
-        metadata.setdefault("pattern", "^[0-9]{2,5}$")
+        metadata.setdefault("description", self.description)
+        metadata.setdefault("pattern", f"^{self.pattern}$")
         super().__init__(**kw)
 
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> str:
-        raw = super()._deserialize(value, attr, data, **kwargs)
-        if not UNIT_CODE.fullmatch(raw):
-            raise self.make_error("unit_code")
-        return raw
+        return _checked(type(self).rule, super()._deserialize(value, attr, data, **kwargs))
+
+
+class UnitCode(_Code):
+    """An administrative unit code (2 digits for a province, 3 for a district, 5 for a commune).
+
+    Matched whole: ``"01537\\n"`` is refused, never trimmed into a valid code.
+    """
+
+    rule = staticmethod(rules.unit_code)
+    pattern = rules.UNIT_CODE_PATTERN
+    description = "Unit code: province `04`, district `048`, commune `01558`."
+
+
+class HouseholdCode(_Code):
+    """A household code (see :data:`domain.fields.HOUSEHOLD_CODE_PATTERN`)."""
+
+    rule = staticmethod(rules.household_code)
+    pattern = rules.HOUSEHOLD_CODE_PATTERN
+    description = (
+        "Unique household code: 1–40 letters of the Latin script (Vietnamese letters included, "
+        "in NFC), digits, `-`, `.` or `/`, starting with a letter or digit; no white space, "
+        "control, format (zero-width, right-to-left) or other-script characters "
+        "(e.g. `01558-0042`)."
+    )
 
 
 def choice(values: tuple[str, ...], **kw: Any) -> fields.String:
@@ -166,12 +175,12 @@ def choice(values: tuple[str, ...], **kw: Any) -> fields.String:
 
 def year(**kw: Any) -> StrictInteger:
     """A calendar year as a JSON integer."""
-    return StrictInteger(validate=validate.Range(min=1900, max=2100), **kw)
+    return StrictInteger(validate=validate.Range(min=rules.MIN_YEAR, max=rules.MAX_YEAR), **kw)
 
 
 def money(**kw: Any) -> StrictInteger:
-    """Integer VND, ≥ 0."""
-    return StrictInteger(validate=validate.Range(min=0, max=MAX_MONEY), **kw)
+    """Integer VND, from 0 to :data:`domain.fields.MAX_MONEY`."""
+    return StrictInteger(validate=validate.Range(min=0, max=rules.MAX_MONEY), **kw)
 
 
 def _date_out(**kw: Any) -> fields.String:
@@ -231,14 +240,7 @@ class MemberPatchSchema(Strict):
 class RegisterSchema(Strict):
     """Đăng ký hộ: a new household in a commune."""
 
-    code = Text(
-        required=True,
-        max_length=64,
-        metadata={
-            "description": "Unique household code, e.g. `01558-0042`.",
-            "example": "01558-0042",
-        },
-    )
+    code = HouseholdCode(required=True, metadata={"example": "01558-0042"})
     unit = UnitCode(required=True)
     village = Text(required=True)
     head_name = Text(required=True)
@@ -495,6 +497,18 @@ class HouseholdListQuery(PageQuery):
     unit = UnitCode(metadata={"description": "Only households whose unit lies in this unit."})
     status = choice(STATUSES)
     as_of = ISODate(metadata={"description": "Date the unit and status refer to (default today)."})
+    known_at = Timestamp(
+        metadata={
+            "description": "What the record said at this moment (default: now); a past moment "
+            "is for auditors only."
+        }
+    )
+    q = Text(
+        metadata={
+            "description": "Words that must all occur in the code, the head's name or the "
+            "village, without regard to diacritics or case (`Nong Van Tu` finds `Nông Văn Tư`)."
+        }
+    )
 
 
 class AccessLogQuery(PageQuery):
@@ -711,7 +725,7 @@ class HouseholdSummarySchema(Out):
     head_name = fields.String(required=True)
     status = choice(STATUSES, required=True)
     recognised = fields.Boolean(required=True)
-    since = _date_out(required=True, allow_none=True)
+    since = fields.Date(required=True, allow_none=True)
     ethnic_minority = fields.Boolean(required=True)
     closed = fields.Boolean(required=True)
     version = fields.Integer(required=True)
@@ -720,7 +734,10 @@ class HouseholdSummarySchema(Out):
 class HouseholdListSchema(Out):
     """A page of households."""
 
-    as_of = _date_out(required=True)
+    as_of = fields.Date(required=True)
+    known_at = fields.DateTime(
+        format="iso", required=True, metadata={"description": "The moment answered for."}
+    )
     page = fields.Integer(required=True)
     per_page = fields.Integer(required=True)
     total = fields.Integer(required=True)
@@ -903,6 +920,16 @@ class VerifyReportSchema(Out):
     external_checkpoint = fields.Dict(required=True, allow_none=True)
     trusted_key_id = fields.String(required=True, allow_none=True)
     trust = fields.String(required=True)
+    key_chain = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "Ids of the store's signing keys, oldest first (rotations)."},
+    )
+    access_log_rows = fields.Integer(required=True)
+    access_log_unchained = fields.Integer(
+        required=True, metadata={"description": "Rows written before the log was chained."}
+    )
+    access_log_head = fields.String(required=True, allow_none=True)
     seconds = fields.Float(required=True)
     events_per_second = fields.Integer(required=True, allow_none=True)
 

@@ -268,6 +268,7 @@ def test_reports_api(app, store, district) -> None:
     class Services:
         households = app
         policy = Policy(app.units, app.today)
+        settings = store.settings
 
     web.extensions["chungtay"] = Services()
     web.extensions[SOURCE_EXTENSION] = ReadModelSource(parse_database_url(store.url))

@@ -235,6 +235,10 @@ class Attacker:
         "event_hashes_no_delete",
         "checkpoints_no_update",
         "checkpoints_no_delete",
+        "access_log_no_update",
+        "access_log_no_delete",
+        "key_rotations_no_update",
+        "key_rotations_no_delete",
     )
 
     def __init__(self, store: Any, *, alter_table: bool = False) -> None:
@@ -243,7 +247,7 @@ class Attacker:
         self.events = "households_events" if self.pg else "stored_events"
         self.nid = "notification_id" if self.pg else "rowid"
         if self.pg and alter_table:
-            for table in ("households_events", "event_hashes", "checkpoints"):
+            for table in ("households_events", "event_hashes", "checkpoints", "access_log"):
                 self.sql(f"ALTER TABLE {table} DISABLE TRIGGER ALL")
         elif self.pg:
             self.sql("SET session_replication_role = replica")
@@ -351,9 +355,12 @@ def test_a_clean_store_verifies_with_its_checkpoints(app: Households, clock, aud
     assert data["ok"] is True and data["first_problem"] is None
     assert data["checkpoints"][1]["tree_size"] == 10
     # the printed checkpoint is what the signature covers, and a later tree extends the earlier
+    assert first.access_log == (0, GENESIS)  # it also signs the (empty) access log's head
     assert signing.verify_signature(
         first.public_key,
-        signing.checkpoint_message(first.tree_size, first.root_hash, first.signed_at),
+        signing.checkpoint_message(
+            first.tree_size, first.root_hash, first.signed_at, first.access_log
+        ),
         first.signature,
     )
     assert (

@@ -87,8 +87,10 @@ def test_officer_scope_moves_with_the_household(web_sqlite: Web) -> None:
     web = web_sqlite
     move = {"effective_on": "2026-01-10", "unit": "01537", "village": "Bản Mới"}
     assert web.post(f"/households/{H_NEW}/relocations", move, "officer").status_code == 201
-    late = {**SUPPORT, "effective_on": "2025-12-01"}  # before the move: still Hạ Lang's
-    assert web.post(f"/households/{H_NEW}/support", late, "officer").status_code == 201
+    late = {**SUPPORT, "effective_on": "2025-12-01"}  # before the move, but not Hạ Lang's today
+    assert web.post(f"/households/{H_NEW}/support", late, "officer").status_code == 403
+    assert web.post(f"/households/{H_NEW}/support", late, "officer_vq").status_code == 403
+    assert web.post(f"/households/{H_NEW}/support", late, "admin").status_code == 201
     after = {**SUPPORT, "effective_on": "2026-02-01"}  # after the move: Vinh Quý's
     assert web.post(f"/households/{H_NEW}/support", after, "officer").status_code == 403
     assert web.post(f"/households/{H_NEW}/support", after, "officer_vq").status_code == 201

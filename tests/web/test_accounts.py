@@ -101,3 +101,69 @@ def test_access_log_times_come_from_the_server_clock(web_sqlite: Web) -> None:
     web_sqlite.get(f"/households/{H_NEW}", "auditor")
     entry = web_sqlite.get("/audit/access-log", "auditor").json["items"][0]
     assert entry["at"] == "2026-11-29T04:00:00+00:00"
+
+
+def _cli(web: Web) -> tuple[click.Group, CliRunner]:
+    @click.group()
+    def cli() -> None:
+        """Test group."""
+
+    register_account_commands(cli, settings=lambda: web.store.settings)
+    return cli, CliRunner()
+
+
+def test_a_disabled_users_tokens_get_401(web: Web) -> None:
+    cli, runner = _cli(web)
+    second = web.accounts.issue_token("officer")
+    assert web.get(f"/households/{H_NEW}", "officer").status_code == 200
+    r = runner.invoke(cli, ["user", "disable", "officer", "--json"])
+    assert r.exit_code == 0, r.output
+    disabled_at = json.loads(r.stdout)["disabled_at"]
+    assert disabled_at is not None
+    for token in (web.tokens["officer"], second.token):
+        headers = {"Authorization": f"Bearer {token}"}
+        for r in (
+            web.client().get(f"/api/v1/households/{H_NEW}", headers=headers),
+            web.client().post(f"/api/v1/households/{H_NEW}/support", json={}, headers=headers),
+        ):
+            assert r.status_code == 401 and "disabled" in r.json["detail"]
+    assert web.get(f"/households/{H_NEW}", "inspector").status_code == 200  # others unaffected
+    # disabling twice keeps the first time; the user is kept, and gets no new token
+    again = runner.invoke(cli, ["user", "disable", "officer", "--json"])
+    assert again.exit_code == 0 and json.loads(again.stdout)["disabled_at"] == disabled_at
+    assert runner.invoke(cli, ["token", "issue", "officer"]).exit_code == 2
+    listed = json.loads(runner.invoke(cli, ["user", "list", "--json"]).stdout)
+    assert {u["name"]: u["disabled_at"] for u in listed}["officer"] == disabled_at
+    assert runner.invoke(cli, ["user", "disable", "nobody"]).exit_code == 1
+
+
+def test_tokens_are_listed_without_the_token_or_its_hash(web: Web) -> None:
+    cli, runner = _cli(web)
+    web.clock.advance(seconds=1)  # listed oldest first
+    issued = web.accounts.issue_token("inspector")
+    web.accounts.revoke_token(issued.token_id)
+    r = runner.invoke(cli, ["token", "list", "inspector", "--json"])
+    assert r.exit_code == 0, r.output
+    rows = json.loads(r.stdout)
+    assert [row["user"] for row in rows] == ["inspector", "inspector"]
+    assert rows[-1]["token_id"] == issued.token_id and rows[-1]["revoked_at"] is not None
+    assert rows[0]["revoked_at"] is None
+    everyone = json.loads(runner.invoke(cli, ["token", "list", "--json"]).stdout)
+    assert {row["user"] for row in everyone} == set(web.tokens)
+    text = runner.invoke(cli, ["token", "list"]).stdout
+    for token in [*web.tokens.values(), issued.token]:
+        assert token not in text and token not in r.stdout
+        assert hashlib.sha256(token.encode()).hexdigest() not in text + r.stdout
+    assert issued.token_id in text and "revoked" in text
+    assert runner.invoke(cli, ["token", "list", "nobody"]).exit_code == 1
+
+
+@pytest.mark.parametrize(
+    ("name", "units"),
+    [("ana\n", ()), ("ana", ("01561\n",)), ("ana", (" 01561",)), ("ana", ("0156１",))],
+)
+def test_names_and_unit_codes_are_matched_whole(
+    web_sqlite: Web, name: str, units: tuple[str, ...]
+) -> None:
+    with pytest.raises(AccountError):
+        web_sqlite.accounts.add_user(name, "officer", units or ("01561",))

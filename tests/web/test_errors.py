@@ -103,7 +103,9 @@ def test_scope_is_checked_on_the_resolved_unit_and_unresolvable_units_are_refuse
     """A unit that is not exactly a catalogue code is refused (422), never trimmed into one."""
     same = Unchanged(web)
     for user in ("officer", "admin"):
-        problem = _problem(web.post("/households", registration("01537-0777", unit=unit), user), 422)
+        problem = _problem(
+            web.post("/households", registration("01537-0777", unit=unit), user), 422
+        )
         assert "unit" in problem["errors"], problem
     same.check()
     # the real commune can still register its household under that code

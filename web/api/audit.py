@@ -8,9 +8,10 @@ from marshmallow import RAISE
 
 from application.errors import InvalidInput
 from web import schemas as s
-from web.api.common import blueprint, problems
+from web.api.common import blueprint, log_reads, problems
 from web.api.context import households, services
 from web.auth import requires
+from web.limits import expensive
 
 blp = blueprint(
     "audit",
@@ -50,6 +51,7 @@ def access_log(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @blp.route("/audit/verify", methods=["GET"])
+@expensive(blp)
 @requires("auditor")
 @blp.response(200, s.VerifyReportSchema)
 @problems(blp, 401, 403)
@@ -67,6 +69,7 @@ def verify() -> dict[str, Any]:
 
 
 @blp.route("/audit/diff", methods=["GET"])
+@expensive(blp)
 @requires("auditor")
 @blp.arguments(s.AuditDiffQuery, location="query", unknown=RAISE)
 @blp.response(200, s.AuditDiffSchema)
@@ -75,18 +78,22 @@ def diff(args: dict[str, Any]) -> dict[str, Any]:
     """What late entries and corrections changed (auditors only)
 
     Every household of `unit` whose status on `as_of` differs between what was known at `from`
-    and at `to`, with the facts recorded in between that caused it.
+    and at `to`, with the facts recorded in between that caused it. Each household listed is
+    written to the access log.
     """
     from application.changes import status_diff
     from domain.units import UnknownUnitError
 
     try:
-        return status_diff(
+        result = status_diff(
             households(),
             unit=args["unit"],
             as_of=args["as_of"],
             known_from=args["from_"],
             known_to=args["to"],
+            read_models=services().read_side,
         )
     except UnknownUnitError as e:
         raise InvalidInput("unit", str(e)) from None
+    log_reads(change["household_id"] for change in result["changes"])
+    return result

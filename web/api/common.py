@@ -3,9 +3,11 @@
 Recording endpoints (``POST`` that stores a fact) are wrapped by :func:`recording`, which, before
 the body is even validated, checks that the role may record this kind of fact (403), reads
 ``If-Match`` (the expected version, 412 when stale) and applies ``Idempotency-Key``: the first
-successful answer for a (user, key) is stored and returned again, byte for byte, for a retry with
-the same request; the same key with another request is refused (422). A request that fails
-stores nothing, so its key is released and may be used again.
+successful answer for a (user, key) is stored in the same transaction as the facts it answers
+(:mod:`application.idempotency`) and returned again, byte for byte, for a retry with the same
+request; the same key with another request is refused (422). A request that fails stores
+nothing, so its key is released and may be used again; one whose process died is released when
+its short lease ends.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from flask import Response, g, make_response, request
 from flask_smorest import Blueprint
 
 from application.accounts import Accounts
+from application.idempotency import Rendered
 from web.api.context import services
 from web.auth import current_user, policy
 from web.problems import Problem
@@ -137,28 +140,18 @@ def recording(kind: str) -> Callable[[F], F]:
             if not Accounts.valid_idempotency_key(key):
                 msg = "must be 1 to 255 visible ASCII characters"
                 raise Problem(422, f"Idempotency-Key {msg}", errors={"Idempotency-Key": [msg]})
-            fingerprint = _fingerprint()
-            accounts = services().accounts
-            stored = accounts.begin_idempotent(user, key, fingerprint)
-            if stored is not None:
-                replay = Response(stored.body, status=stored.status, mimetype="application/json")
-                replay.headers["Idempotent-Replayed"] = "true"
-                return _with_etag(replay)
-            try:
+
+            def render() -> Rendered:
                 resp = _with_etag(make_response(view(*args, **kwargs)))
-            except BaseException:
-                accounts.abandon_idempotent(user, key)
-                raise
-            if 200 <= resp.status_code < 300:
-                try:
-                    accounts.finish_idempotent(
-                        user, key, resp.status_code, resp.get_data(as_text=True)
-                    )
-                except Exception:  # the fact is stored: answer it, and leave the key pending
-                    log.exception("could not store the answer for Idempotency-Key %r", key)
-            else:
-                accounts.abandon_idempotent(user, key)
-            return resp
+                return Rendered(resp.status_code, resp.get_data(as_text=True), resp)
+
+            outcome = services().idempotent.run(user, key, _fingerprint(), render)
+            if isinstance(outcome, Rendered):
+                return outcome.response
+            assert outcome.status is not None and outcome.body is not None
+            replay = Response(outcome.body, status=outcome.status, mimetype="application/json")
+            replay.headers["Idempotent-Replayed"] = "true"
+            return _with_etag(replay)
 
         return wrapper  # type: ignore[return-value]
 
@@ -166,15 +159,76 @@ def recording(kind: str) -> Callable[[F], F]:
 
 
 def require_json_body() -> None:
-    """``before_request`` (after authentication): a body, if any, must be JSON (else 415)."""
+    """``before_request`` (after authentication): a body, if any, must be JSON (else 415) that
+    can be read safely: valid UTF-8, nested at most :data:`MAX_JSON_DEPTH` deep, and without
+    lone surrogates (``"\\ud800"``), which no text field can hold (else 400)."""
     if request.method not in ("POST", "PUT", "PATCH") or not request.path.startswith(API_V1):
         return
-    if request.get_data(cache=True).strip() and not request.is_json:
+    data = request.get_data(cache=True)
+    if not data.strip():
+        return
+    if not request.is_json:
         raise Problem(
             415,
             "send the body as JSON with Content-Type: application/json",
             errors={"Content-Type": ["must be application/json"]},
         )
+    problem = json_body_problem(data)
+    if problem is not None:
+        raise Problem(
+            400,
+            f"the request body is not valid JSON: {problem[0].lower()}{problem[1:-1]}",
+            errors={"_body": [problem]},
+            slug="malformed-json",
+        )
+
+
+MAX_JSON_DEPTH = 32
+"""Deepest nesting of arrays and objects accepted in a body (the deepest request needs 3)."""
+
+_JSON_STRING = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
+_JSON_BRACKET = re.compile(rb"[\[\]{}]")
+
+
+def json_depth(data: bytes) -> int:
+    """How deep arrays and objects nest in a JSON text (brackets inside strings not counted)."""
+    depth = deepest = 0
+    for bracket in _JSON_BRACKET.findall(_JSON_STRING.sub(b'""', data)):
+        if bracket in (b"[", b"{"):
+            depth += 1
+            deepest = max(deepest, depth)
+        else:
+            depth -= 1
+    return deepest
+
+
+def json_body_problem(data: bytes) -> str | None:
+    """Why ``data`` cannot be accepted as a JSON body, or None when it can."""
+    if json_depth(data) > MAX_JSON_DEPTH:
+        return f"Arrays and objects are nested deeper than {MAX_JSON_DEPTH} levels."
+    try:
+        parsed = json.loads(data)
+    except UnicodeDecodeError:
+        return "The body is not UTF-8."
+    except (ValueError, RecursionError):
+        return "Invalid JSON body."
+    if _has_lone_surrogate(parsed):
+        return "A text holds a lone surrogate (e.g. \\ud800), which is not a character."
+    return None
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 def log_reads(household_ids: Iterable[str]) -> None:

@@ -10,16 +10,19 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask import current_app
 
 from application.access import Policy
 from application.accounts import Accounts, AccountStore
+from application.household_list import HouseholdList
 from application.households import Households, utc_now
+from application.idempotency import IdempotentRecording
 from infrastructure.accounts import account_store
+from infrastructure.read_side import ReadSide
 from infrastructure.settings import Settings
-from web.bootstrap import build_application, store_config
+from web.bootstrap import build_application, build_read_side, store_config
 
 EXTENSION = "chungtay"
 
@@ -45,6 +48,7 @@ class Services:
         self._owns_store = accounts_store is None
         self._accounts: Accounts | None = None
         self._policy: Policy | None = None
+        self._read_side: ReadSide | None = None
 
     def _check_fork(self) -> None:
         if os.getpid() != self._pid:
@@ -56,6 +60,7 @@ class Services:
                 self._store = None
             self._accounts = None
             self._policy = None
+            self._read_side = None
 
     @property
     def households(self) -> Households:
@@ -80,8 +85,14 @@ class Services:
                     units=households.units,
                     clock=households.now,
                     today=households.today,
+                    idempotency_lease=timedelta(seconds=self.settings.idempotency_lease),
                 )
             return self._accounts
+
+    @property
+    def idempotent(self) -> IdempotentRecording:
+        """Recording under an ``Idempotency-Key``: exactly once, answer stored with the facts."""
+        return IdempotentRecording(self.households, self.accounts)
 
     @property
     def policy(self) -> Policy:
@@ -92,9 +103,26 @@ class Services:
                 self._policy = Policy(households.units, households.today)
             return self._policy
 
+    @property
+    def read_side(self) -> ReadSide:
+        """The read models (household list, audit-diff candidates), kept fresh per request."""
+        with self._lock:
+            self._check_fork()
+            if self._read_side is None:
+                self._read_side = build_read_side(self.settings, self.households)
+            return self._read_side
+
+    @property
+    def household_list(self) -> HouseholdList:
+        """The household list use case on the read models."""
+        return HouseholdList(self.read_side, self.households.units)
+
     def close(self) -> None:
         """Close what this process opened."""
         with self._lock:
+            if self._read_side is not None:
+                self._read_side.close()
+                self._read_side = None
             if self._owns_store and self._store is not None:
                 self._store.close()
                 self._store = None

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from eventsourcing.utils import get_topic
 from flask import Response, jsonify, url_for
 from marshmallow import RAISE
 
 from application import queries
 from application.access import Forbidden
+from application.household_list import HouseholdListQuery, HouseholdPage
 from application.households import Households, Recorded
-from application.status import NotYetRegistered, require_registered, status_object, unit_on
-from domain.events import Registered
+from application.status import NotYetRegistered, require_registered, status_object
 from domain.situation import Situation
-from domain.units import UnknownUnitError
 from web import schemas as s
 from web.api.common import (
     IDEMPOTENCY_HEADER,
@@ -26,8 +25,9 @@ from web.api.common import (
     problems,
     recording,
 )
-from web.api.context import households
+from web.api.context import households, services
 from web.auth import check_known_at, current_user, policy
+from web.limits import expensive
 from web.problems import Problem
 
 blp = blueprint(
@@ -40,7 +40,6 @@ RECORD_HEADERS = [IDEMPOTENCY_HEADER, IF_MATCH_HEADER]
 READ_ERRORS = (401, 403, 404, 422)
 RECORD_ERRORS = (400, 401, 403, 404, 409, 412, 413, 415, 422)
 REF_DOC = "The household's id (UUID) or its code (e.g. `01558-0042`)."
-REGISTERED_TOPIC = get_topic(Registered)
 
 
 # -- helpers ---------------------------------------------------------------------------------
@@ -54,13 +53,13 @@ def _readable(app: Households, ref: str, on: date, known_at: Any = None) -> Situ
 
 
 def _may_record_for(app: Households, ref: str, on: date) -> None:
-    """403 unless the household's unit on the fact's date lies in the user's units."""
+    """403 unless the user's units hold the household on the fact's date and today."""
     user = current_user()
     if user.role == "admin":
         app.get(ref)  # 404 for an unknown household, as for everyone
         return
-    situation = app.situation(ref, on)
-    policy().require_household(user, situation, on, "record facts for")
+    on_date, today = app.situation(ref, on), app.situation(ref, app.today())
+    policy().require_record(user, on_date, today, on, "record facts for")
 
 
 def _fact(ref: str, data: dict[str, Any], method_name: str) -> dict[str, Any]:
@@ -85,82 +84,36 @@ def _exactly(doc: dict[str, Any], *, etag: bool = False) -> Response:
 
 
 @blp.route("/households", methods=["GET"])
+@expensive(blp)
 @blp.arguments(s.HouseholdListQuery, location="query", unknown=RAISE)
 @blp.response(200, s.HouseholdListSchema)
-@problems(blp, 401, 422)
-def list_households(args: dict[str, Any]) -> dict[str, Any]:
-    """List households, filtered by unit and status on a date
+@problems(blp, 401, 403, 422)
+def list_households(args: dict[str, Any]) -> HouseholdPage:
+    """List households, filtered by unit, status and words on a date
 
-    Households registered on or before `as_of` (default today), whose unit on `as_of` lies in
-    `unit` (a code as valid on `as_of`) and whose status on `as_of` is `status`, ordered by code.
-    Officers and inspectors see only households in their units. Each household listed to an
-    inspector or auditor is written to the access log.
+    Households registered on or before `as_of` (default today) as the record stood at `known_at`
+    (default now; a past moment is for auditors only), whose unit on `as_of` lies in `unit` (a
+    code as valid on `as_of`), whose status on `as_of` is `status` and whose code, head's name or
+    village contain every word of `q` (diacritics and case ignored), ordered by code and paged
+    (`per_page` at most 500). Officers and inspectors see only households in their units. Each
+    household listed to an inspector or auditor is written to the access log.
     """
     app = households()
     user = current_user()
-    on: date = args.get("as_of") or app.today()
-    unit_filter = args.get("unit")
-    if unit_filter is not None and app.units.find(unit_filter, on) is None:
-        msg = f"unit {unit_filter} is not valid on {on.isoformat()}"
-        raise Problem(422, msg, errors={"query.unit": [msg]})
-    rows: list[dict[str, Any]] = []
-    for hid in _registered_ids(app):
-        situation = app.get(hid).situation(on)
-        if not situation.known or (situation.registered_on and situation.registered_on > on):
-            continue
-        if not policy().household_in_scope(user, situation, on):
-            continue
-        try:
-            unit = unit_on(app.units, situation, on)
-            if unit_filter is not None and not app.units.contains(unit_filter, unit.code, on):
-                continue
-        except UnknownUnitError:
-            continue
-        if args.get("status") and situation.status != args["status"]:
-            continue
-        rows.append(
-            {
-                "household_id": situation.household_id,
-                "code": situation.code,
-                "unit": {
-                    "code": unit.code,
-                    "name": unit.name,
-                    "valid_from": unit.valid_from.isoformat(),
-                    "valid_to": unit.valid_to.isoformat() if unit.valid_to else None,
-                },
-                "village": situation.village,
-                "head_name": situation.head_name,
-                "status": situation.status,
-                "recognised": situation.recognised,
-                "since": situation.since.isoformat() if situation.since else None,
-                "ethnic_minority": situation.ethnic_minority,
-                "closed": situation.closed,
-                "version": situation.version,
-            }
-        )
-    rows.sort(key=lambda r: r["code"])
-    page, per_page = args["page"], args["per_page"]
-    items = rows[(page - 1) * per_page : page * per_page]
-    log_reads(r["household_id"] for r in items)
-    return {
-        "as_of": on.isoformat(),
-        "page": page,
-        "per_page": per_page,
-        "total": len(rows),
-        "items": items,
-    }
-
-
-def _registered_ids(app: Households) -> list[str]:
-    """Every registered household's id, in registration order (from the notification log)."""
-    ids: list[str] = []
-    start = 1
-    while True:
-        batch = app.recorder.select_notifications(start, 1000, topics=[REGISTERED_TOPIC])
-        if not batch:
-            return ids
-        ids.extend(str(n.originator_id) for n in batch)
-        start = batch[-1].id + 1
+    query = HouseholdListQuery(
+        as_of=args.get("as_of") or app.today(),
+        unit=args.get("unit"),
+        status=args.get("status"),
+        known_at=check_known_at(args.get("known_at")),
+        q=args.get("q"),
+        page=args["page"],
+        per_page=args["per_page"],
+    )
+    page = services().household_list(
+        query, allowed=lambda unit, on: policy().unit_in_scope(user, unit, on)
+    )
+    log_reads(item.household_id for item in page.items)
+    return replace(page, known_at=page.known_at or app.now())
 
 
 @blp.route(
@@ -291,7 +244,7 @@ def register(data: dict[str, Any]) -> Any:
     if user.role != "admin":
         # The scope check runs on the unit as resolved; what cannot be resolved is refused.
         unit = app.commune(data["unit"], data["effective_on"])
-        policy().require_unit(user, unit, data["effective_on"], "register households")
+        policy().require_registration(user, unit, data["effective_on"], "register households")
     recorded = app.register(recorded_by=user.name, **data)
     doc = {**recorded.to_dict(), "code": app.get(recorded.household_id).facts[0].code}
     location = url_for("households.get_household", ref=recorded.household_id)

@@ -43,6 +43,7 @@ from domain.situation import Situation
 from domain.supervision import RULE_CODES
 from web.api.common import IDEMPOTENCY_HEADER, blueprint, log_reads, problems, recording
 from web.auth import policy, requires
+from web.limits import expensive
 from web.problems import Problem
 from web.schemas import ISODate, Query, Strict, StrictInteger, UnitCode
 
@@ -323,6 +324,7 @@ def _invalid(e: InvalidInput, where: str) -> Problem:
 
 
 @inspection_blp.route("/inspection/anomalies", methods=["GET"])
+@expensive(inspection_blp)
 @requires(*SUPERVISORS)
 @inspection_blp.arguments(AnomalyQuery, location="query", unknown=RAISE)
 @inspection_blp.response(200, AnomalyListSchema)
@@ -358,6 +360,7 @@ def anomalies(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @inspection_blp.route("/inspection/at-risk", methods=["GET"])
+@expensive(inspection_blp)
 @requires(*SUPERVISORS, "officer")
 @inspection_blp.arguments(AtRiskQuery, location="query", unknown=RAISE)
 @inspection_blp.response(200, AtRiskSchema)
@@ -387,6 +390,7 @@ def at_risk_households(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @inspection_blp.route("/inspection/plans", methods=["POST"])
+@expensive(inspection_blp)
 @recording("inspection")
 @inspection_blp.arguments(PlanRequestSchema)
 @inspection_blp.response(201, PlanSchema)
@@ -447,6 +451,7 @@ def read_plan(plan_id: str) -> dict[str, Any]:
 
 
 @inspection_blp.route("/inspection/plans/<plan_id>/progress", methods=["GET"])
+@expensive(inspection_blp)
 @requires(*SUPERVISORS)
 @inspection_blp.response(200, ProgressSchema)
 @problems(inspection_blp, 401, 403, 404)

@@ -42,11 +42,14 @@ def recognise_many(data: dict[str, Any]) -> dict[str, Any]:
         policy().require_unit(user, unit, on, "record decisions")
     for i, item in enumerate(data["items"]):
         try:
-            app.get(item["household_id"])
+            household = app.get(item["household_id"])
         except HouseholdNotFound as e:
             raise Problem(
                 422, str(e), errors={f"items.{i}.household_id": [f"no household {e.ref}"]}
             ) from None
+        if user.role != "admin":
+            today = household.situation(app.today())
+            policy().require_record(user, household.situation(on), today, on, "record decisions")
     recorded = app.recognise_many(recorded_by=user.name, **data)
     return {
         "decision_number": data["decision_number"],

@@ -25,6 +25,7 @@ from marshmallow import RAISE, fields, validate
 from application.reports import ReplaySource, ReportError, Reports, ReportSource
 from web.api.common import blueprint, problems
 from web.auth import check_known_at, current_user, policy
+from web.limits import expensive
 from web.problems import Problem
 from web.schemas import ISODate, Query, Timestamp, UnitCode
 
@@ -306,6 +307,7 @@ def _refused(e: ReportError) -> Problem:
 
 
 @reports_blp.route("/reports/poverty", methods=["GET"])
+@expensive(reports_blp)
 @reports_blp.arguments(PovertyQuery, location="query", unknown=RAISE)
 @reports_blp.response(200, PovertyReportSchema)
 @problems(reports_blp, 401, 403, 422)
@@ -327,6 +329,7 @@ def poverty_report(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @reports_blp.route("/reports/annual", methods=["GET"])
+@expensive(reports_blp)
 @reports_blp.arguments(AnnualQuery, location="query", unknown=RAISE)
 @reports_blp.response(200, AnnualReportSchema)
 @problems(reports_blp, 401, 403, 422)
@@ -350,6 +353,7 @@ def annual_report(args: dict[str, Any]) -> dict[str, Any]:
 
 
 @reports_blp.route("/reports/campaign", methods=["GET"])
+@expensive(reports_blp)
 @reports_blp.arguments(CampaignQuery, location="query", unknown=RAISE)
 @reports_blp.response(200, CampaignReportSchema)
 @problems(reports_blp, 401, 403, 422)

@@ -1,0 +1,13 @@
+-- Idempotency keys get a lease: a reservation whose request died (a killed worker, a lost
+-- connection) is taken over once lease_until has passed; lease_token fences the answer, which is
+-- written in the same transaction as the facts of the request.
+ALTER TABLE idempotency_keys ADD COLUMN lease_token TEXT;
+ALTER TABLE idempotency_keys ADD COLUMN lease_until TEXT;
+
+-- A disabled user's tokens are refused (401); the user is kept, as the facts name it.
+ALTER TABLE users ADD COLUMN disabled_at TEXT;
+
+-- The access log is hash-chained: hash = SHA-256(prev_hash || the row's canonical JSON).
+-- Rows written before this migration have no hash and come first.
+ALTER TABLE access_log ADD COLUMN prev_hash BLOB;
+ALTER TABLE access_log ADD COLUMN hash BLOB;
