@@ -177,7 +177,7 @@ def annual_report(
         end_groups.setdefault(g.key, (g, Tally()))
     target_unit = scope.unit_on(end_day) or scope.unit_on(start_day)
     notes = [n for n in (s_scope.note, e_scope.note) if n]
-    changed = _renamed(scope, unit, start_day, end_day)
+    changed = None if scope.same_households(start_day, end_day) else _changed(scope, unit, year)
     if changed:
         notes.append(changed)
     comparable = lists.comparable and not changed
@@ -205,14 +205,17 @@ def annual_report(
     }
 
 
-def _renamed(scope: UnitScope, code: str, start_day: date, end_day: date) -> str | None:
-    """Why the report's unit at the start is not the one at the end (a reused or enlarged code,
-    with historical units), or None."""
+def _changed(scope: UnitScope, code: str, year: int) -> str:
+    """Why the unit's households at the start are not those at the end."""
+    start_day, end_day = date(year - 1, 12, 31), date(year, 12, 31)
     first, last = scope.unit_on(start_day), scope.unit_on(end_day)
-    if scope.mode != "historical" or not first or not last or first.key == last.key:
-        return None
+    if first and last and first.key != last.key:
+        return (
+            f"code {code} named {first.name} (valid {first.period()}) on {start_day.isoformat()} "
+            f"and {last.name} (valid {last.period()}) on {end_day.isoformat()}: each figure uses "
+            "the unit of its date, so the start and the end cover different households"
+        )
     return (
-        f"code {code} named {first.name} (valid {first.period()}) on {start_day.isoformat()} and "
-        f"{last.name} (valid {last.period()}) on {end_day.isoformat()}: each figure uses the "
-        "unit of its date, so the start and the end cover different households"
+        f"unit {code} did not hold the same communes on {start_day.isoformat()} and on "
+        f"{end_day.isoformat()}, so the start and the end cover different households"
     )

@@ -200,6 +200,17 @@ class UnitScope:
             ),
         )
 
+    def same_households(self, first: date, last: date) -> bool:
+        """Whether the unit holds the same households on ``first`` and on ``last`` apart from the
+        households' own changes (moves, registrations, closures): every commune valid on ``first``
+        is inside it on both dates, or on neither. A reused code, a merger into the unit, or a
+        unit that ended and whose communes went into larger ones all break it."""
+        start, end = self.on(first), self.on(last)
+        return all(
+            (start.place(c.code, first) is None) == (end.place(c.code, first) is None)
+            for c in self.units.communes_on(first)
+        )
+
     def groups_on(self, day: date) -> list[Unit]:
         """The child units expected on ``day`` (rows shown even when they have no household)."""
         scope = self.on(day)
