@@ -218,9 +218,32 @@ def test_campaign_and_emulation(app, store, clock, district) -> None:
         provider="NHCSXH",
     )
     fast, _ = _both(app, store)
-    c = fast.campaign("048", 2016, 2019)
-    assert c["baseline"]["note"] and c["baseline"]["date"] == "2016-12-31"
+    empty = fast.campaign("048", 2016, 2016)["baseline"]  # nobody was on a list at end-2015
+    assert (empty["date"], empty["households"], empty["note"] is not None) == (
+        "2015-12-31",
+        0,
+        True,
+    )
+    c = fast.campaign("048", 2017, 2019)
+    assert c["baseline"]["note"] is None and c["baseline"]["date"] == "2016-12-31"
     assert c["baseline"]["households"] == 4 and c["baseline"]["mean_income"] == 500_000
+    summary = c["summary"]
+    assert (summary["baseline_date"], summary["years"]) == ("2016-12-31", 3)
+    assert (summary["rate_baseline"], summary["rate_end"]) == (80.0, 75.0)  # c closed in 2019
+    assert (summary["average_reduction_pp"], summary["target_pp"]) == (1.67, 4)
+    assert (
+        summary["target_met"] is False and summary["ethnic_minority"]["target_scope"] == "national"
+    )
+    income = summary["income"]  # a, b, c, d poor at end-2016; c closed, so three compared
+    assert (income["cohort_households"], income["compared_households"]) == (4, 3)
+    assert (income["cohort_ratio"], income["met_min"], income["met_max"]) == (1.17, False, False)
+    kim_loan = next(u for u in c["by_unit"] if u["unit"]["code"] == "01549")["summary"]
+    assert (kim_loan["rate_baseline"], kim_loan["rate_end"], kim_loan["target_pp"]) == (
+        50.0,
+        50.0,
+        5,
+    )
+    assert c["targets"]["ethnic_minority_reduction_pp"]["scope"] == "national"
     y2018 = next(y for y in c["years"] if y["year"] == 2018)
     assert y2018["reduction"]["reduction_pp"] == 20.0
     support = y2018["support"]
