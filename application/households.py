@@ -217,6 +217,7 @@ class Households(Application):
     ) -> Recorded:
         """Đăng ký hộ: a code registers once; a second attempt is a :class:`DuplicateHousehold`."""
         resolved_unit = self.commune(unit, effective_on)
+        self._area_type_of(resolved_unit, area_type)
         canonical = self._ethnicity(ethnicity)
         code = nfc(code)
         hid = household_id_for(code)
@@ -235,7 +236,7 @@ class Households(Application):
             ethnicity=canonical,
             ethnic_minority=self.ethnicities.is_minority(canonical),
             members=members,
-            area_type=area_type or resolved_unit.area_type,
+            area_type=resolved_unit.area_type,
         )
         if batch is not None:
             batch[hid] = household
@@ -265,11 +266,10 @@ class Households(Application):
     ) -> Recorded:
         """Chuyển nơi ở: the new unit must be a commune valid on ``effective_on``."""
         resolved = self.commune(unit, effective_on)
+        self._area_type_of(resolved, area_type)
 
         def command(h: Household, c: dict[str, Any]) -> None:
-            h.relocate(
-                unit=resolved.code, village=village, area_type=area_type or resolved.area_type, **c
-            )
+            h.relocate(unit=resolved.code, village=village, area_type=resolved.area_type, **c)
 
         return self._update(
             household_id,
@@ -303,7 +303,8 @@ class Households(Application):
                 standard=standard,  # type: ignore[arg-type]
             )
         except (ClassificationInputError, UnknownStandardError) as e:
-            raise InvalidInput("standard" if standard else "list_year", str(e)) from None
+            where = getattr(e, "field", None) or ("standard" if standard else "list_year")
+            raise InvalidInput(where, str(e)) from None
         holder: dict[str, Any] = {}
 
         def command(h: Household, c: dict[str, Any]) -> None:
@@ -485,8 +486,19 @@ class Households(Application):
     def register_exit(
         self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
     ) -> Recorded:
-        """Đăng ký thoát nghèo."""
-        return self._fact(household_id, expected_version, Household.register_exit, kw)
+        """Đăng ký thoát nghèo: only for a household poor or near-poor on its date."""
+
+        def command(h: Household, **c: Any) -> None:
+            status = h.situation(c["effective_on"]).status
+            if status not in ("poor", "near_poor"):
+                raise InvalidInput(
+                    "effective_on",
+                    f"the household is {status} on {c['effective_on'].isoformat()}; only a poor "
+                    "or near-poor household registers to exit poverty",
+                )
+            Household.register_exit(h, **c)
+
+        return self._fact(household_id, expected_version, command, kw)
 
     def file_complaint(
         self, household_id: str | uuid.UUID, *, expected_version: int | None = None, **kw: Any
@@ -678,6 +690,14 @@ class Households(Application):
                 field_name, f"{unit.code} is a {unit.level}; households belong to a commune"
             )
         return unit
+
+    def _area_type_of(self, unit: Any, given: str | None) -> None:
+        """The area type follows the unit: one that says otherwise is refused (422)."""
+        if given is not None and given != unit.area_type:
+            raise InvalidInput(
+                "area_type",
+                f"the area type follows the unit: {unit.name} ({unit.code}) is {unit.area_type}",
+            )
 
     def _ethnicity(self, name: str) -> str:
         try:

@@ -13,7 +13,7 @@ from application import queries
 from application.access import Forbidden
 from application.household_list import HouseholdListQuery, HouseholdPage
 from application.households import Households, Recorded
-from application.status import status_object
+from application.status import NotYetRegistered, require_registered, status_object
 from domain.situation import Situation
 from web import schemas as s
 from web.api.common import (
@@ -167,6 +167,10 @@ def get_status(args: dict[str, Any], ref: str) -> Any:
     on: date = args.get("as_of") or app.today()
     moment = known_at or app.now()
     situation = _readable(app, ref, on, moment)  # one load and one fold serve both
+    try:
+        require_registered(situation)
+    except NotYetRegistered as e:
+        raise Problem(404, str(e), registered_on=e.registered_on.isoformat()) from None
     doc = status_object(situation, app.units, moment)
     log_reads([situation.household_id])
     return _exactly(doc, etag=True)
@@ -340,7 +344,8 @@ def register_exit(data: dict[str, Any], ref: str) -> dict[str, Any]:
     """Register a commitment to exit poverty (đăng ký thoát nghèo)
 
     `target_year` is the year the household commits to leave poverty (not before the year of
-    `effective_on`); `plan` is optional free text.
+    `effective_on`); `plan` is optional free text. Only a household poor or near-poor on
+    `effective_on` may register (else 422).
     """
     return _fact(ref, data, "register_exit")
 
