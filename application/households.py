@@ -198,6 +198,7 @@ class Households(Application):
     def register(self, command: c.RegisterHousehold) -> Registered:
         """Đăng ký hộ: a code registers once; a second attempt is a :class:`DuplicateHousehold`."""
         resolved_unit = self.commune(command.unit, command.effective_on)
+        self._area_type_of(resolved_unit, command.area_type)
         canonical = self._ethnicity(command.ethnicity)
         code = nfc(command.code)
         hid = household_id_for(code)
@@ -213,7 +214,7 @@ class Households(Application):
             ethnicity=canonical,
             ethnic_minority=self.ethnicities.is_minority(canonical),
             members=[dict(m) for m in command.members],
-            area_type=command.area_type or resolved_unit.area_type,
+            area_type=resolved_unit.area_type,
         )
         if batch is not None:
             batch[hid] = household
@@ -237,13 +238,11 @@ class Households(Application):
     def relocate(self, command: c.Relocate) -> Recorded:
         """Chuyển nơi ở: the new unit must be a commune valid on ``effective_on``."""
         resolved = self.commune(command.unit, command.effective_on)
+        self._area_type_of(resolved, command.area_type)
         return self._fact(
             command,
             lambda h, e: h.relocate(
-                e,
-                unit=resolved.code,
-                village=command.village,
-                area_type=command.area_type or resolved.area_type,
+                e, unit=resolved.code, village=command.village, area_type=resolved.area_type
             ),
         )
 
@@ -257,7 +256,8 @@ class Households(Application):
                 standard=command.standard,  # type: ignore[arg-type]
             )
         except (ClassificationInputError, UnknownStandardError) as e:
-            raise InvalidInput("standard" if command.standard else "list_year", str(e)) from None
+            where = getattr(e, "field", None) or ("standard" if command.standard else "list_year")
+            raise InvalidInput(where, str(e)) from None
         classified: list[Classification] = []
 
         def decide(h: Household, entry: Entry) -> None:
@@ -389,11 +389,20 @@ class Households(Application):
         )
 
     def register_exit(self, command: c.RegisterExit) -> Recorded:
-        """Đăng ký thoát nghèo."""
-        return self._fact(
-            command,
-            lambda h, e: h.register_exit(e, target_year=command.target_year, plan=command.plan),
-        )
+        """Đăng ký thoát nghèo: only for a household poor or near-poor on its date."""
+
+        def decide(h: Household, entry: Entry) -> None:
+            on = entry.effective_on
+            status = h.situation(on).status
+            if status not in ("poor", "near_poor"):
+                raise InvalidInput(
+                    "effective_on",
+                    f"the household is {status} on {on.isoformat()}; only a poor or near-poor "
+                    "household registers to exit poverty",
+                )
+            h.register_exit(entry, target_year=command.target_year, plan=command.plan)
+
+        return self._fact(command, decide)
 
     def file_complaint(self, command: c.FileComplaint) -> ComplaintFiled:
         """Khiếu nại: the answer carries the new ``complaint_id``."""
@@ -556,6 +565,14 @@ class Households(Application):
                 field_name, f"{unit.code} is a {unit.level}; households belong to a commune"
             )
         return unit
+
+    def _area_type_of(self, unit: Any, given: str | None) -> None:
+        """The area type follows the unit: one that says otherwise is refused (422)."""
+        if given is not None and given != unit.area_type:
+            raise InvalidInput(
+                "area_type",
+                f"the area type follows the unit: {unit.name} ({unit.code}) is {unit.area_type}",
+            )
 
     def _ethnicity(self, name: str) -> str:
         try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from application.errors import HouseholdNotFound
 from application.households import Households
-from application.status import status_object
+from application.status import require_registered, status_object
 from domain.events import fact_data, fact_type
 from domain.situation import known_facts, retractions
 
@@ -31,7 +31,7 @@ def status(
 ) -> dict[str, Any]:
     """The status object (CONTRACT §5) of a household on ``as_of`` as known at ``known_at``."""
     moment = known_at or app.now()
-    situation = app.situation(ref, as_of or app.today(), moment)
+    situation = require_registered(app.situation(ref, as_of or app.today(), moment))
     return status_object(situation, app.units, moment)
 
 

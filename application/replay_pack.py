@@ -441,7 +441,7 @@ def _replay(
 ) -> None:
     from eventsourcing.persistence import StoredEvent
 
-    from application.status import status_object
+    from application.status import NotYetRegistered, status_object
     from domain.situation import fold
 
     stated = pack.get("status")
@@ -492,6 +492,11 @@ def _replay(
         if not situation.known:
             report.problems.append(
                 f"household {report.household_id} was not yet known at {known_at.isoformat()}"
+            )
+            return
+        if situation.registered_on is not None and as_of < situation.registered_on:
+            report.problems.append(
+                str(NotYetRegistered(report.household_id or "", situation.registered_on, as_of))
             )
             return
         report.status = status_object(situation, app.units, known_at)

@@ -6,13 +6,37 @@ answer byte-for-byte the same for the same facts.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from application.errors import HouseholdNotFound
 from domain.situation import Situation, area_type_on, unit_on
 from domain.units import UnitCatalogue
 
-__all__ = ["area_type_on", "status_object", "unit_on"]
+__all__ = ["NotYetRegistered", "area_type_on", "require_registered", "status_object", "unit_on"]
+
+
+class NotYetRegistered(HouseholdNotFound):
+    """The date asked lies before the household's registration: it did not exist then (404, with
+    the date it began)."""
+
+    def __init__(self, ref: str, registered_on: date, as_of: date) -> None:
+        super().__init__(
+            ref,
+            f"household {ref} was registered on {registered_on.isoformat()}; it has no status on "
+            f"{as_of.isoformat()}",
+        )
+        self.registered_on = registered_on
+
+
+def require_registered(situation: Situation) -> Situation:
+    """The situation, or :class:`NotYetRegistered` when ``as_of`` lies before registration."""
+    registered = situation.registered_on
+    if registered is not None and situation.as_of < registered:
+        raise NotYetRegistered(
+            situation.code or situation.household_id, registered, situation.as_of
+        )
+    return situation
 
 
 def status_object(situation: Situation, units: UnitCatalogue, known_at: datetime) -> dict[str, Any]:
@@ -25,6 +49,7 @@ def status_object(situation: Situation, units: UnitCatalogue, known_at: datetime
         "code": situation.code,
         "as_of": situation.as_of.isoformat(),
         "known_at": known_at.isoformat(),
+        "registered_on": situation.registered_on.isoformat() if situation.registered_on else None,
         "status": situation.status,
         "recognised": situation.recognised,
         "since": situation.since.isoformat() if situation.since else None,

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 from demo.facts import OtherFacts
 from demo.life import Plan
 from demo.reference import (
+    BASELINE_YEAR,
     CAMPAIGN_LAUNCH,
     COMPLAINTS,
     EXIT_PLANS,
@@ -33,8 +34,8 @@ class HouseholdPlanner(OtherFacts):
         self.log_income = self.initial_income()
         self.growth = self.rng.gauss(0.0, 0.025)
         if spec.initial:
-            self.baseline()
-        for year in range(spec.registered_on.year, self.w.to_year + 1):
+            self.periodic_review(BASELINE_YEAR)  # the end-2015 list
+        for year in range(max(spec.registered_on.year, FIRST_YEAR), self.w.to_year + 1):
             if not self.year(year):
                 break
         return Plan(spec.code, self.facts)
@@ -182,7 +183,9 @@ class HouseholdPlanner(OtherFacts):
                 if closing is None or day < closing:
                     self.exit_registered = True
                     self.add(
-                        self.at(day),
+                        # Only a household poor on its date may register: after the decision
+                        # that made it poor was recorded.
+                        max(self.at(day), self.status_recorded_at + timedelta(hours=1)),
                         "register_exit",
                         {
                             **self.common(day),
@@ -234,44 +237,6 @@ class HouseholdPlanner(OtherFacts):
         self.periodic_review(y)
         return True
 
-    def baseline(self) -> None:
-        """The end-2015 survey and list, carried into the ledger at registration."""
-        rng = self.rng
-        day = self.spec.registered_on
-        standard = self.w.standard(day)
-        assert standard is not None
-        commune = self.commune(day)
-        area = commune.area_type
-        self.draw_deprivations(standard, area)
-        income = int(round(math.exp(self.log_income), -3))
-        deprivations = [c for c in self.indicators if self.deprived[c]]
-        status = standard.classify(area, income, deprivations).status  # type: ignore[arg-type]
-        assessed_at = self.add(
-            self.at(day, 0, 2),
-            "assess",
-            {
-                **self.common(day),
-                "income_per_capita": income,
-                "deprivations": deprivations,
-                "assessor": f"Ban chỉ đạo rà soát {commune.name[0].lower()}{commune.name[1:]}",
-                "form": "Phiếu B",
-            },
-        )
-        if status == "not_poor":
-            return
-        decided, number, signer = self.w.baseline_decision(commune)
-        self.add(
-            max(self.at(decided, 0, 6), assessed_at + timedelta(minutes=rng.randint(5, 90))),
-            "recognise",
-            {
-                **self.common(decided),
-                "status": status,
-                "decision_number": number,
-                "signed_by": signer,
-            },
-        )
-        self.status, self.status_since = status, decided
-
     def periodic_review(self, y: int) -> None:
         rng = self.rng
         commune = self.commune(date(y, 9, 1))
@@ -292,6 +257,7 @@ class HouseholdPlanner(OtherFacts):
             **self.common(assessed),
             "income_per_capita": income,
             "deprivations": deprivations,
+            "kind": "periodic",
             "assessor": rng.choice(review.reviewers),
             "form": "Phiếu B" if standard.code == "2016-2020" else "Circular 07/2021",
         }
@@ -341,6 +307,7 @@ class HouseholdPlanner(OtherFacts):
         self.status = status
         if status != previous:
             self.status_since = decided
+            self.status_recorded_at = decided_at
         if previous == "poor" and status != "poor":
             self.exited_year = y
             self.exit_registered = False

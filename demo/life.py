@@ -52,6 +52,7 @@ class LifeBase:
         self.mistakes = self.closing_year is None
         self.status = "not_poor"
         self.status_since = spec.registered_on
+        self.status_recorded_at = datetime.min.replace(tzinfo=UTC)
         self.exited_year: int | None = None
         self.exit_registered = False
         self.sponsorship: tuple[str, str, date, datetime] | None = None  # key, unit, start, at

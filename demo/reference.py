@@ -6,8 +6,13 @@ import math
 from datetime import date, timedelta
 
 FIRST_YEAR = 2016
+"""The first year of the reports: its lists start from the end-2015 review."""
+BASELINE_YEAR = FIRST_YEAR - 1
+"""The year of the periodic review whose December decisions made the 2016 list."""
+REGISTRATION_START = date(BASELINE_YEAR, 6, 1)
+"""The households on the ledger at the start are registered from here, before the 2015 review."""
 DISTRICT = "048"
-"""Huyện Hạ Lang: the demo's households live in its communes of 2016 (and their successors)."""
+"""Huyện Hạ Lang: the demo's households live in its communes of 2015 (and their successors)."""
 CAMPAIGN_LAUNCH = date(2017, 11, 9)
 """Notice 393/PĐ-UBND: the campaign, with its sponsorships and exit registrations, starts here."""
 
@@ -23,13 +28,12 @@ COMMUNE_WEIGHTS: dict[str, float] = {
     "01555": 0.8,  # An Lạc
     "01558": 1.2,  # Thanh Nhật (town)
     "01561": 1.1,  # Vinh Quý
-    "01564": 0.9,  # Thống Nhất
+    "01564": 0.8,  # Việt Chu (the code of Thống Nhất from 2020)
     "01567": 0.8,  # Cô Ngân
     "01570": 0.7,  # Thái Đức
-    "01571": 0.6,  # Việt Chu
     "01573": 1.0,  # Thị Hoa
 }
-"""Relative household counts per commune of 2016 (rough; unknown communes weigh 1)."""
+"""Relative household counts per commune of 2015 (rough; unknown communes weigh 1)."""
 
 
 def words(text: str) -> tuple[str, ...]:

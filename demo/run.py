@@ -125,9 +125,6 @@ def execute(
         return 0
     hid = household_id_for(plan.code)
     answers: dict[str, Recorded] = {}
-    recognitions: list[tuple[date, datetime, str]] = []
-    registered: date | None = None
-    closed: date | None = None
     count = 0
     for at, _, method, kwargs, key, deps in facts:
         if at > horizon:
@@ -140,16 +137,10 @@ def execute(
                 kwargs[argument] = getattr(answer, attribute)
         if method == "register":
             answer = app.register(c.RegisterHousehold(**kwargs))
-            registered = kwargs["effective_on"]
         else:
             answer = getattr(app, method)(COMMANDS[method](household=hid, **kwargs))
-            if method == "recognise":
-                recognitions.append((kwargs["effective_on"], at, kwargs["status"]))
-            elif method == "close_household":
-                closed = kwargs["effective_on"]
         if key is not None:
             answers[key] = answer
         count += 1
-    assert registered is not None
-    tally.add(registered, closed, recognitions)
+    tally.add(app.get(hid).situation(date.max))
     return count

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from demo.reference import (
-    FIRST_YEAR,
+    BASELINE_YEAR,
 )
-from domain.situation import transition_between
+from domain.situation import Situation
 
 
 @dataclass(frozen=True)
@@ -88,39 +88,29 @@ class YearEndTally:
     """Year-end statuses of the facts actually recorded (the summary's figures)."""
 
     def __init__(self, to_year: int) -> None:
-        self.years = range(FIRST_YEAR, to_year + 1)
+        self.years = range(BASELINE_YEAR, to_year + 1)
         self.households = 0
         self.resident = dict.fromkeys(self.years, 0)
         self.poor = dict.fromkeys(self.years, 0)
         self.near_poor = dict.fromkeys(self.years, 0)
         self.transitions: dict[str, int] = {}
 
-    def add(
-        self,
-        registered: date,
-        closed: date | None,
-        recognitions: list[tuple[date, datetime, str]],
-    ) -> None:
+    def add(self, situation: Situation) -> None:
+        """Count one household from its fold at the end of time (every period it will have)."""
         self.households += 1
-        recognitions.sort()
-        previous: str | None = None
-        ever_poor = ever_near = False
-        for _, _, status in recognitions:
-            t = transition_between(previous, status, ever_poor, ever_near)
-            self.transitions[t] = self.transitions.get(t, 0) + 1
-            previous = status
-            ever_poor = ever_poor or status == "poor"
-            ever_near = ever_near or status == "near_poor"
-        i = 0
-        status = "not_poor"
+        for p in situation.timeline:
+            if p.recognised and p.transition is not None:
+                self.transitions[p.transition] = self.transitions.get(p.transition, 0) + 1
+        registered = situation.registered_on
+        closed = situation.closed_on
+        assert registered is not None
         for y in self.years:
             end = date(y, 12, 31)
             if registered > end or (closed is not None and closed <= end):
                 continue
-            while i < len(recognitions) and recognitions[i][0] <= end:
-                status = recognitions[i][2]
-                i += 1
             self.resident[y] += 1
+            period = next((p for p in reversed(situation.timeline) if p.valid_from <= end), None)
+            status = period.status if period is not None else "not_poor"
             if status == "poor":
                 self.poor[y] += 1
             elif status == "near_poor":

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from application.households import Households
 from demo.reference import (
+    BASELINE_YEAR,
     COMMUNE_WEIGHTS,
     DISTRICT,
     FEMALE_NAMES,
@@ -18,6 +19,7 @@ from demo.reference import (
     GROWTH,
     MALE_NAMES,
     ONE_DAY,
+    REGISTRATION_START,
     SURNAMES,
     TAY_NUNG_SURNAMES,
     VILLAGE_PREFIXES,
@@ -82,7 +84,7 @@ class World:
         self.seed = seed
         self.to_year = to_year
         self.today = today
-        start = date(FIRST_YEAR, 1, 1)
+        start = REGISTRATION_START
         self.start_communes = [
             u for u in self.units.communes_on(start) if self.units.contains(DISTRICT, u.code, start)
         ]
@@ -96,7 +98,6 @@ class World:
         self._edges = sorted(edges)
         self._unit_cache: dict[tuple[str, date, int], Unit] = {}
         self._review_cache: dict[tuple[str, int], Review] = {}
-        self._baseline_cache: dict[str, tuple[date, str, str]] = {}
         self._village_cache: dict[str, tuple[str, ...]] = {}
         self._standard_cache: dict[tuple[int, bool], Standard | None] = {}
         self._officer_cache: dict[str, str] = {}
@@ -135,7 +136,9 @@ class World:
         key = (assessed_on.year, assessed_on.month >= 9)
         if key not in self._standard_cache:
             try:
-                self._standard_cache[key] = self.app.standards.resolve_review(assessed_on).standard
+                self._standard_cache[key] = self.app.standards.resolve_review(
+                    assessed_on, kind="periodic"
+                ).standard
             except (ClassificationInputError, UnknownStandardError):
                 self._standard_cache[key] = None
         return self._standard_cache[key]
@@ -188,6 +191,10 @@ class World:
         start = date(year, 9, 1) + timedelta(days=rng.randint(0, 30))
         end = min(start + timedelta(days=rng.randint(25, 60)), date(year, 12, 14))
         number = rng.randint(60, 320)
+        if year == BASELINE_YEAR:
+            review = self._december_review(rng, commune, start, number)
+            self._review_cache[key] = review
+            return review
         decisions: list[tuple[date, str]] = []
         decided = weekday(start + timedelta(days=rng.randint(18, 26)))
         while decided < end + timedelta(days=4):
@@ -202,15 +209,19 @@ class World:
         self._review_cache[key] = review
         return review
 
-    def baseline_decision(self, commune: Unit) -> tuple[date, str, str]:
-        """The commune's decision carrying the end-2015 list into the ledger (April 2016)."""
-        cached = self._baseline_cache.get(commune.key)
-        if cached is None:
-            rng = random.Random(f"{self.seed}/baseline/{commune.key}")
-            day = weekday(date(FIRST_YEAR, 4, 4) + timedelta(days=rng.randint(0, 14)))
-            cached = (day, f"{rng.randint(12, 58)}/QĐ-UBND", signer(commune))
-            self._baseline_cache[commune.key] = cached
-        return cached
+    def _december_review(
+        self, rng: random.Random, commune: Unit, start: date, number: int
+    ) -> Review:
+        """The 2015 review: fieldwork from September to November, the commune's decisions on the
+        2016 list in December (one, or two when some results came late)."""
+        end = min(start + timedelta(days=rng.randint(40, 75)), date(BASELINE_YEAR, 11, 30))
+        first = weekday(date(BASELINE_YEAR, 12, 1) + timedelta(days=rng.randint(0, 9)))
+        decisions = [(first, f"{number}/QĐ-UBND")]
+        second = weekday(first + timedelta(days=rng.randint(7, 14)))
+        if second.year == BASELINE_YEAR and rng.random() < 0.5:
+            decisions.append((second, f"{number + rng.randint(1, 9)}/QĐ-UBND"))
+        reviewers = tuple(random_person(rng, "Tày")[0] for _ in range(rng.randint(3, 5)))
+        return Review(start, end, decisions, reviewers, signer(commune))
 
     def specs(self, count: int) -> list[Spec]:
         """Which households exist: commune, registration date and code of each."""
@@ -226,10 +237,10 @@ class World:
             counts[i] += 1
         drafts: list[tuple[date, str, int]] = []
         n = 0
-        start = date(FIRST_YEAR, 1, 4)
         for unit, k in zip(communes, counts, strict=True):
             for _ in range(k):
-                drafts.append((start + timedelta(days=rng.randint(0, 87)), unit.code, n))
+                day = REGISTRATION_START + timedelta(days=rng.randint(0, 87))
+                drafts.append((day, unit.code, n))
                 n += 1
         last = min(date(self.to_year, 8, 31), self.today - timedelta(days=45))
         first_split = date(FIRST_YEAR, 6, 1)

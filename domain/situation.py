@@ -217,7 +217,8 @@ def _valid_order(facts: Iterable[Any]) -> list[Any]:
 
 
 def transition_between(previous: str | None, status: str, ever_poor: bool, ever_near: bool) -> str:
-    """The transition a recognition of ``status`` makes after ``previous`` (None = never)."""
+    """The transition a recognition of ``status`` makes after ``previous`` (None = never), under
+    the same standard (``ever_poor``, ``ever_near``: poor, near-poor before under it)."""
     if status == "poor":
         if previous == "poor":
             return "unchanged"
@@ -235,6 +236,51 @@ def transition_between(previous: str | None, status: str, ever_poor: bool, ever_
     return "unchanged"
 
 
+@dataclass(frozen=True)
+class Prior:
+    """What a recognition's transition is judged against: the previous recognition's status and
+    standard, and whether the household was poor or near-poor before under that standard."""
+
+    status: str | None = None
+    standard: str | None = None
+    ever_poor: bool = False
+    ever_near: bool = False
+
+    def after(self, status: str, standard: str) -> tuple[str, Prior]:
+        """The transition of a recognition of ``status`` under ``standard``, and the path after.
+
+        The first recognition under a standard other than the previous one's is the
+        ``baseline`` of the new standard's lists (neither newly poor, re-poor nor an exit), and
+        the history that ``re_poor`` and ``re_near_poor`` look back on starts again from it.
+        """
+        if self.standard is not None and standard != self.standard:
+            return "baseline", Prior(status, standard, status == "poor", status == "near_poor")
+        transition = transition_between(self.status, status, self.ever_poor, self.ever_near)
+        return transition, Prior(
+            status,
+            standard,
+            self.ever_poor or status == "poor",
+            self.ever_near or status == "near_poor",
+        )
+
+
+def transitions(recognitions: Sequence[Any]) -> list[tuple[Any, str]]:
+    """The recognitions that take effect (a later decision dated the same day supersedes the
+    earlier one, which then never took effect), each with its transition.
+
+    ``recognitions`` are in valid-time order and carry ``effective_on``, ``status`` and
+    ``standard`` (the fold passes the live :class:`Recognised` facts).
+    """
+    taken: list[tuple[Any, str, Prior]] = []
+    for r in recognitions:
+        if taken and taken[-1][0].effective_on == r.effective_on:
+            taken.pop()
+        before = taken[-1][2] if taken else Prior()
+        transition, path = before.after(r.status, r.standard)
+        taken.append((r, transition, path))
+    return [(r, t) for r, t, _ in taken]
+
+
 def _decision(r: Recognised) -> dict[str, Any]:
     return {
         "number": r.decision_number,
@@ -248,25 +294,17 @@ def _timeline(
     registration: Registered, recognitions: Sequence[Recognised], closure: Closed | None
 ) -> tuple[StatusPeriod, ...]:
     """Status periods in valid time from the surviving recognitions (and a closure)."""
-    # (valid_from, recognition or None, transition); a later decision dated the same day
-    # supersedes the earlier one on that day.
+    # (valid_from, recognition or None, transition); a decision dated on the registration day
+    # starts the first period.
     starts: list[tuple[date, Recognised | None, str | None]] = [
         (registration.effective_on, None, None)
     ]
-    previous: str | None = None
-    ever_poor = ever_near = False
-    for r in recognitions:
-        status = r.status
-        entry = (r.effective_on, r, transition_between(previous, status, ever_poor, ever_near))
+    for r, transition in transitions(recognitions):
+        entry = (r.effective_on, r, transition)
         if starts[-1][0] == r.effective_on:
             starts[-1] = entry
         else:
             starts.append(entry)
-        previous = status
-        if status == "poor":
-            ever_poor = True
-        elif status == "near_poor":
-            ever_near = True
     end: date | None = None
     if closure is not None:
         end = closure.effective_on
@@ -435,11 +473,6 @@ def unit_on(units: UnitCatalogue, situation: Situation, on: date) -> Unit:
 
 
 def area_type_on(units: UnitCatalogue, situation: Situation, on: date) -> str:
-    """The household's area type on ``on``: the declared one while the named unit lasts, the
-    successor unit's after it."""
-    unit = unit_on(units, situation, on)
-    assert situation.unit is not None and situation.unit_named_on is not None
-    named = units.resolve(situation.unit, situation.unit_named_on)
-    if unit.key == named.key and situation.area_type:
-        return situation.area_type
-    return unit.area_type
+    """The household's area type on ``on``: that of the unit its address denotes then (it
+    follows the unit: Thanh Nhật town was urban, the commune Hạ Lang it became is rural)."""
+    return unit_on(units, situation, on).area_type

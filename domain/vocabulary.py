@@ -25,8 +25,10 @@ TRANSITIONS: Final = (
     "re_near_poor",
     "exited_near_poverty",
     "unchanged",
+    "baseline",
 )
-"""How a commune decision moved the household (phát sinh, tái nghèo, thoát nghèo, ...)."""
+"""How a commune decision moved the household (phát sinh, tái nghèo, thoát nghèo, ...); a
+``baseline`` establishes the lists of a new standard and is not a movement."""
 
 ROUTES: Final = ("income", "income_and_deprivation", "near_poor_income", "above_lines")
 

@@ -7,22 +7,24 @@
   (``known_from <= T < known_to``; with no T, the rows still current), keep resident households
   (``NOT closed``), and count by unit as named, ethnic-minority flag, sponsor, exit registration
   and status;
-* **flows** in [A, B] as known at T — status periods that start in [A, B] with a transition,
-  joined with the attribute segment covering their start date, counted by unit, flag, transition
-  and date.
+* **flows** in [A, B] as known at T — status periods that start in [A, B] with a transition
+  (and the status of the period before), joined with the attribute segment covering their start
+  date; and the movements: attribute segments starting in [A, B] whose unit differs from the
+  segment before, or that start a closure, with the status the household had the day before.
 
 Units are grouped by the commune code *as named* (``unit_code``, ``unit_named_on``); the report
 use cases follow successor links in the unit catalogue after the aggregation, exactly as
-:func:`application.status.unit_on` does for one household.
+:func:`domain.situation.unit_on` does for one household.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from application.reports import FLOW_TRANSITIONS, CensusRow, FlowRow
+from application.reports import REPORTED_TRANSITIONS, CensusRow, FlowRow
 from infrastructure.projections import to_micros
 from infrastructure.settings import DEFAULT_STATEMENT_TIMEOUT, Settings
 from infrastructure.sql_reader import SqlReader
@@ -42,14 +44,37 @@ GROUP BY a.unit_code, a.unit_named_on, a.ethnic_minority, a.sponsor_active, a.ex
 """
 
 _FLOWS = """
-SELECT a.unit_code, a.unit_named_on, a.ethnic_minority, s.transition, s.valid_from, count(*)
+SELECT a.unit_code, a.unit_named_on, a.ethnic_minority, s.transition, s.valid_from,
+       coalesce(p.status, 'not_poor'), s.status, count(*)
 FROM rm_status_periods s
 JOIN rm_household_attributes a ON a.household_id = s.household_id
  AND a.valid_from <= s.valid_from AND (a.valid_to IS NULL OR a.valid_to > s.valid_from)
+LEFT JOIN rm_status_periods p ON p.household_id = s.household_id AND p.valid_to = s.valid_from
+ AND {known_p}
 WHERE s.valid_from >= {first} AND s.valid_from <= {last}
+  AND (s.valid_to IS NULL OR s.valid_to > s.valid_from)
   AND s.transition IN ({transitions})
   AND {known_a} AND {known_s}
-GROUP BY a.unit_code, a.unit_named_on, a.ethnic_minority, s.transition, s.valid_from
+GROUP BY a.unit_code, a.unit_named_on, a.ethnic_minority, s.transition, s.valid_from,
+         coalesce(p.status, 'not_poor'), s.status
+"""
+
+# A household leaves a unit (a move, a closure) where one attribute segment follows another:
+# the segment before names the unit left, the one after the unit entered (or the closure), and
+# the status period covering the day before gives the status it took along.
+_MOVEMENTS = """
+SELECT b.unit_code, b.unit_named_on, a.unit_code, a.unit_named_on, a.ethnic_minority,
+       a.valid_from, a.closed, s.status, count(*)
+FROM rm_household_attributes a
+JOIN rm_household_attributes b ON b.household_id = a.household_id AND b.valid_to = a.valid_from
+JOIN rm_status_periods s ON s.household_id = a.household_id
+ AND s.valid_from < a.valid_from AND (s.valid_to IS NULL OR s.valid_to >= a.valid_from)
+WHERE a.valid_from >= {first} AND a.valid_from <= {last}
+  AND NOT b.closed
+  AND (a.closed OR a.unit_code <> b.unit_code OR a.unit_named_on <> b.unit_named_on)
+  AND {known_a} AND {known_b} AND {known_s}
+GROUP BY b.unit_code, b.unit_named_on, a.unit_code, a.unit_named_on, a.ethnic_minority,
+         a.valid_from, a.closed, s.status
 """
 
 
@@ -57,6 +82,21 @@ def _known(alias: str, param: str | None) -> str:
     if param is None:
         return f"{alias}.known_to IS NULL"
     return f"{alias}.known_from <= {param} AND ({alias}.known_to IS NULL OR {alias}.known_to > {param})"
+
+
+def _movement_rows(rows: Sequence[Sequence[Any]]) -> list[FlowRow]:
+    """Rows of :data:`_MOVEMENTS` as flows: out of the unit left and into the unit entered (a
+    move), or out of the unit (a closure); rows with the same key are added up."""
+    found: Counter[tuple[Any, ...]] = Counter()
+    for old, old_on, new, new_on, em, day, closed, status, n in rows:
+        on = _as_date(day)
+        left, entered = (old, _as_date(old_on)), (new, _as_date(new_on))
+        if left != entered:
+            found[(*left, bool(em), "moved_out", on, status, None)] += n
+            found[(*entered, bool(em), "moved_in", on, None, status)] += n
+        if closed:
+            found[(*entered, bool(em), "closed", on, status, None)] += n
+    return [FlowRow(*key, households=n) for key, n in found.items()]
 
 
 def _as_date(value: Any) -> date:
@@ -87,8 +127,8 @@ class ReadModelSource:
             statement_timeout=settings.statement_timeout,
         )
 
-    def _query(self, text: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
-        return self.reader.query(text, params)
+    def _query(self, text: str, params: Sequence[Any] | dict[str, Any]) -> list[tuple[Any, ...]]:
+        return self.reader.query(text, params)  # type: ignore[arg-type]  # named on both drivers
 
     def close(self) -> None:
         """Close this thread's connection."""
@@ -123,34 +163,50 @@ class ReadModelSource:
         ]
 
     def flows(self, first: date, last: date, known_at: datetime | None) -> list[FlowRow]:
-        """Transitions effective in ``[first, last]`` as known at ``known_at``, grouped."""
+        """Transitions and movements effective in ``[first, last]`` as known at ``known_at``."""
         pg = self.config.is_postgres
-        mark = "%s" if pg else "?"
-        params: list[Any] = [first, last] if pg else [first.isoformat(), last.isoformat()]
-        params += list(FLOW_TRANSITIONS)
+        names = {
+            "first": first if pg else first.isoformat(),
+            "last": last if pg else last.isoformat(),
+        }
+        mark = (lambda n: f"%({n})s") if pg else (lambda n: f":{n}")
         known = None
         if known_at is not None:
-            known = mark
-            t = known_at if pg else to_micros(known_at)
-            params += [t, t, t, t]
+            known = mark("t")
+            names["t"] = known_at if pg else to_micros(known_at)  # type: ignore[assignment]
         text = _FLOWS.format(
-            first=mark,
-            last=mark,
-            transitions=",".join([mark] * len(FLOW_TRANSITIONS)),
+            first=mark("first"),
+            last=mark("last"),
+            transitions=",".join(f"'{t}'" for t in REPORTED_TRANSITIONS),
             known_a=_known("a", known),
             known_s=_known("s", known),
+            known_p=_known("p", known),
         )
-        return [
+        rows = [
             FlowRow(
                 unit_code=r[0],
                 unit_named_on=_as_date(r[1]),
                 ethnic_minority=bool(r[2]),
                 transition=r[3],
                 on=_as_date(r[4]),
-                households=int(r[5]),
+                previous=r[5],
+                status=r[6],
+                households=int(r[7]),
             )
-            for r in self._query(text, params)
+            for r in self._query(text, names)
         ]
+        text = _MOVEMENTS.format(
+            first=mark("first"),
+            last=mark("last"),
+            known_a=_known("a", known),
+            known_b=_known("b", known),
+            known_s=_known("s", known),
+        )
+        if not pg:
+            text = text.replace("NOT b.closed", "b.closed = 0").replace(
+                "(a.closed OR", "(a.closed = 1 OR"
+            )
+        return rows + _movement_rows([(*r[:8], int(r[8])) for r in self._query(text, names)])
 
     def freshness(self) -> dict[str, Any]:
         """The projection's position against the head of the log (``behind`` = not yet applied)."""

@@ -254,7 +254,8 @@ class RegisterSchema(Strict):
     )
     effective_on = effective_on()
     area_type = choice(
-        AREA_TYPES, metadata={"description": "Defaults from the unit (rural/urban)."}
+        AREA_TYPES,
+        metadata={"description": "Follows the unit (rural/urban); a different value is 422."},
     )
 
 
@@ -273,13 +274,19 @@ class AssessmentSchema(Strict):
     )
     kind = choice(
         REVIEW_KINDS,
-        metadata={"description": "Default: periodic when dated 1 Sep–31 Dec, else regular."},
+        metadata={
+            "description": "Required when dated 1 September–31 December (periodic: the review "
+            "for next year's list; regular: this year's); else defaults to regular."
+        },
     )
     list_year = year(
         metadata={"description": "Default: the next year (periodic) or the same (regular)."}
     )
     standard = choice(
-        STANDARD_CODES, metadata={"description": "Default: the one in force for the list year."}
+        STANDARD_CODES,
+        metadata={
+            "description": "Default: the one that applies to the list year; another one is 422."
+        },
     )
     assessor = Text(required=True)
     form = Text(blank=True, load_default="")
@@ -377,7 +384,10 @@ class RelocationSchema(Strict):
     effective_on = effective_on()
     unit = UnitCode(required=True)
     village = Text(required=True)
-    area_type = choice(AREA_TYPES, metadata={"description": "Defaults from the new unit."})
+    area_type = choice(
+        AREA_TYPES,
+        metadata={"description": "Follows the new unit (rural/urban); a different value is 422."},
+    )
 
 
 class ComplaintSchema(Strict):
@@ -534,6 +544,12 @@ class ProblemSchema(Out):
         metadata={"description": "409 on a duplicate code: the registered household's id."}
     )
     current_version = fields.Integer(metadata={"description": "412: the household's version now."})
+    registered_on = fields.String(
+        metadata={
+            "format": "date",
+            "description": "404 for a date before the household's registration: when it began.",
+        }
+    )
 
 
 class ThresholdsSchema(Out):
@@ -603,6 +619,7 @@ class StatusSchema(Out):
     code = fields.String(required=True)
     as_of = _date_out(required=True)
     known_at = _ts_out(required=True)
+    registered_on = _date_out(required=True, metadata={"description": "When the household began."})
     status = choice(STATUSES, required=True)
     recognised = fields.Boolean(required=True)
     since = _date_out(required=True, allow_none=True)
@@ -638,7 +655,6 @@ class HouseholdSchema(StatusSchema):
     head_name = fields.String(required=True)
     ethnicity = fields.String(required=True)
     members = fields.List(fields.Nested(MemberOutSchema), required=True)
-    registered_on = _date_out(required=True)
     exit_target_year = fields.Integer(required=True, allow_none=True)
     closed_on = _date_out(required=True, allow_none=True)
     closure_reason = fields.String(required=True, allow_none=True)
@@ -782,11 +798,15 @@ class ComplaintFiledSchema(RecordedSchema):
 
 
 class UnitFlagsSchema(Out):
-    """Targeting flags (unverified data)."""
+    """Targeting flags in force on the date asked, with the period they hold for (unverified)."""
 
+    valid_from = _date_out(required=True)
+    valid_to = _date_out(required=True, allow_none=True)
     especially_difficult = fields.Boolean(required=True)
+    difficult = fields.Boolean(required=True)
     border = fields.Boolean(required=True)
     verified = fields.Boolean(required=True)
+    basis = fields.String(required=True)
 
 
 class UnitSchema(Out):

@@ -14,6 +14,8 @@ from application.reports.poverty import poverty_report
 from application.reports.service import Reports
 from application.reports.sources import (
     FLOW_TRANSITIONS,
+    MOVEMENTS,
+    REPORTED_TRANSITIONS,
     CensusRow,
     FlowRow,
     ReplaySource,
@@ -24,6 +26,8 @@ from application.reports.tally import percent
 
 __all__ = [
     "FLOW_TRANSITIONS",
+    "MOVEMENTS",
+    "REPORTED_TRANSITIONS",
     "CensusRow",
     "FlowRow",
     "ReplaySource",

@@ -10,7 +10,15 @@ from typing import Any
 from application.reports.errors import ReportError
 from application.reports.scope import UnitScope, unit_dict
 from application.reports.sources import FLOW_TRANSITIONS, ReportSource
-from application.reports.tally import Groups, Tally, flows_by_group, points, tally_by_group
+from application.reports.tally import (
+    CROSS_FLOWS,
+    OTHER_CHANGES,
+    Groups,
+    Tally,
+    flows_by_group,
+    points,
+    tally_by_group,
+)
 from application.reports.targets import TARGETS_PP, standard_for_list, target_pp
 from domain.standards import StandardsCatalogue
 from domain.units import Unit, UnitCatalogue
@@ -23,9 +31,14 @@ def _block(
     *,
     em: bool,
     target: int,
+    flows_shown: bool,
     comparable: bool,
 ) -> dict[str, Any]:
-    """The figures of one group of households (all, or its ethnic-minority part)."""
+    """The figures of one group of households (all, or its ethnic-minority part).
+
+    ``flows_shown``: the year's lists are under one standard (else every flow is null);
+    ``comparable``: that, and the group is the same at both ends, so the identities hold and a
+    reduction is presented."""
     prefix = "em_" if em else ""
     s = start.figures(em) if start is not None else None
     e = end.figures(em) if end is not None else None
@@ -41,8 +54,10 @@ def _block(
         "near_poor_start": s["near_poor"] if s else None,
         "near_poor_end": e["near_poor"] if e else None,
     }
-    for t in FLOW_TRANSITIONS:
-        out[t] = flows.get(prefix + t, 0)
+    for name in (*FLOW_TRANSITIONS, *CROSS_FLOWS):
+        out[name] = flows.get(prefix + name, 0) if flows_shown else None
+    for name in OTHER_CHANGES:
+        out[name] = flows.get(prefix + name, 0) if comparable else None
     out.update(
         {
             "rate_start": rate_start,
@@ -51,15 +66,10 @@ def _block(
             "near_poor_rate_end": e["near_poor_rate"] if e else None,
             "reduction_pp": reduction,
             "target_pp": goal,
+            "target_scope": "national" if em else "campaign",
             "target_met": None if reduction is None else reduction >= goal,
         }
     )
-    if s and e:
-        out["other_poor_changes"] = e["poor"] - (
-            s["poor"] - out["exited_poverty"] + out["re_poor"] + out["newly_poor"]
-        )
-    else:
-        out["other_poor_changes"] = None
     return out
 
 
@@ -69,13 +79,14 @@ def annual_figures(
     flows: Counter[str],
     *,
     target: int,
+    flows_shown: bool,
     comparable: bool,
 ) -> dict[str, Any]:
     """The annual figures of a group, with its ethnic-minority part under ``ethnic_minority``."""
-    figures = _block(start, end, flows, em=False, target=target, comparable=comparable)
-    figures["ethnic_minority"] = _block(
-        start, end, flows, em=True, target=target, comparable=comparable
-    )
+    kw = {"target": target, "flows_shown": flows_shown, "comparable": comparable}
+    figures = _block(start, end, flows, em=False, **kw)
+    figures["comparable"] = comparable
+    figures["ethnic_minority"] = _block(start, end, flows, em=True, **kw)
     return figures
 
 
@@ -98,13 +109,16 @@ class Standards:
             return None
         if self.start and self.end:
             return (
-                f"the standard changed during the year ({self.start} → {self.end}): the "
-                "rates at the start and at the end are not comparable, so no reduction is presented"
+                f"the standard changed during the year ({self.start} → {self.end}): the lists "
+                "were established again under the new standard (a baseline, not movements), so "
+                "the rates at the start and at the end are not comparable and neither a "
+                "reduction nor the flows are presented"
             )
         return "no standard covers the lists of this year: no reduction is presented"
 
 
 def _by_unit(
+    year: int,
     start_groups: Groups,
     end_groups: Groups,
     flow_groups: dict[str, tuple[Unit, Counter[str]]],
@@ -125,10 +139,11 @@ def _by_unit(
             s[1] if s else None,
             e[1] if e else None,
             f[1] if f else Counter(),
-            target=target_pp(g),
+            target=target_pp(g, year),
+            flows_shown=comparable,
             comparable=comparable and s is not None and e is not None,
         )
-        rows.append({"unit": unit_dict(g), **figures})
+        rows.append({"unit": unit_dict(g, date(year, 12, 31)), **figures})
     return rows
 
 
@@ -162,15 +177,13 @@ def annual_report(
         end_groups.setdefault(g.key, (g, Tally()))
     target_unit = scope.unit_on(end_day) or scope.unit_on(start_day)
     notes = [n for n in (s_scope.note, e_scope.note) if n]
-    unit_start, unit_end = scope.unit_on(start_day), scope.unit_on(end_day)
-    if units_mode == "historical" and unit_start and unit_end and unit_start.key != unit_end.key:
-        notes.append(
-            f"code {unit} named {unit_start.name} on {start_day.isoformat()} and "
-            f"{unit_end.name} on {end_day.isoformat()}: each figure uses the unit of its date"
-        )
+    changed = None if scope.same_households(start_day, end_day) else _changed(scope, unit, year)
+    if changed:
+        notes.append(changed)
+    comparable = lists.comparable and not changed
     return {
         "report": "annual",
-        "unit": unit_dict(target_unit) if target_unit else {"code": unit},
+        "unit": unit_dict(target_unit, end_day) if target_unit else {"code": unit},
         "year": year,
         "start": start_day.isoformat(),
         "end": end_day.isoformat(),
@@ -178,15 +191,31 @@ def annual_report(
         "standard_start": lists.start,
         "standard_end": lists.end,
         "standard_changed": lists.start != lists.end,
-        "comparable": lists.comparable,
-        "reduction_note": lists.note,
+        "reduction_note": lists.note or (changed and f"{changed}; no reduction is presented"),
         **annual_figures(
             start_total,
             end_total,
             flow_total,
-            target=target_pp(target_unit),
-            comparable=lists.comparable,
+            target=target_pp(target_unit, year),
+            flows_shown=lists.comparable,
+            comparable=comparable,
         ),
-        "by_unit": _by_unit(start_groups, end_groups, flow_groups, lists.comparable),
+        "by_unit": _by_unit(year, start_groups, end_groups, flow_groups, lists.comparable),
         "notes": notes,
     }
+
+
+def _changed(scope: UnitScope, code: str, year: int) -> str:
+    """Why the unit's households at the start are not those at the end."""
+    start_day, end_day = date(year - 1, 12, 31), date(year, 12, 31)
+    first, last = scope.unit_on(start_day), scope.unit_on(end_day)
+    if first and last and first.key != last.key:
+        return (
+            f"code {code} named {first.name} (valid {first.period()}) on {start_day.isoformat()} "
+            f"and {last.name} (valid {last.period()}) on {end_day.isoformat()}: each figure uses "
+            "the unit of its date, so the start and the end cover different households"
+        )
+    return (
+        f"unit {code} did not hold the same communes on {start_day.isoformat()} and on "
+        f"{end_day.isoformat()}, so the start and the end cover different households"
+    )

@@ -20,8 +20,14 @@ from application.reports.campaign_figures import (
 )
 from application.reports.scope import UnitScope, unit_dict
 from application.reports.sources import ReportSource
+from application.reports.summary import campaign_summaries
 from application.reports.tally import percent
-from application.reports.targets import INCOME_TARGET, SUPPORT_ADDRESSES, TARGETS_PP
+from application.reports.targets import (
+    INCOME_TARGET,
+    SUPPORT_ADDRESSES,
+    TARGET_BASIS,
+    TARGETS_PP,
+)
 from domain.standards import StandardsCatalogue
 from domain.units import UnitCatalogue
 
@@ -167,7 +173,7 @@ def _year(figures: CampaignFigures, annual: Mapping[str, Any], year: int) -> dic
     for key in sorted(keys):
         group = figures.groups.get(key)
         row = by_key.get(key)
-        unit_info = unit_dict(group) if group else row["unit"]  # type: ignore[index]
+        unit_info = unit_dict(group, date(year, 12, 31)) if group else row["unit"]  # type: ignore[index]
         rows.append(
             {
                 "unit": unit_info,
@@ -195,6 +201,20 @@ def _year(figures: CampaignFigures, annual: Mapping[str, Any], year: int) -> dic
     }
 
 
+def _targets() -> dict[str, Any]:
+    return {
+        "reduction_pp": {k: v for k, v in TARGETS_PP.items() if k != "ethnic_minority"},
+        "ethnic_minority_reduction_pp": {
+            "value": TARGETS_PP["ethnic_minority"],
+            "scope": "national",
+            "basis": TARGET_BASIS["national"],
+        },
+        "reduction_basis": TARGET_BASIS["campaign"],
+        "income": dict(INCOME_TARGET),
+        "support_addresses": {k: sorted(v) for k, v in SUPPORT_ADDRESSES.items()},
+    }
+
+
 def campaign_report(
     source: ReportSource,
     histories: Mapping[uuid.UUID, list[Any]],
@@ -209,53 +229,39 @@ def campaign_report(
     units_mode: str = "historical",
     by: str = "child",
 ) -> dict[str, Any]:
-    """The campaign's figures per unit and year (``GET /reports/campaign``)."""
+    """The campaign's figures per unit and year, and its summary over the span."""
+    kw: dict[str, Any] = {"known_at": known_at, "today": today, "units_mode": units_mode, "by": by}
     figures = campaign_figures(
-        histories,
-        units,
-        unit=unit,
-        from_year=from_year,
-        to_year=to_year,
-        known_at=known_at,
-        today=today,
-        units_mode=units_mode,
-        by=by,
+        histories, units, unit=unit, from_year=from_year, to_year=to_year, **kw
     )
-    years = []
-    for y in range(from_year, to_year + 1):
-        annual = annual_report(
-            source,
-            units,
-            standards,
-            unit=unit,
-            year=y,
-            known_at=known_at,
-            today=today,
-            units_mode=units_mode,
-            by=by,
-        )
-        years.append(_year(figures, annual, y))
-    target_unit = UnitScope(units, unit, mode=units_mode, today=today).unit_on(
-        date(to_year, 12, 31)
+    years = [
+        _year(figures, annual_report(source, units, standards, unit=unit, year=y, **kw), y)
+        for y in range(from_year, to_year + 1)
+    ]
+    scope = UnitScope(units, unit, mode=units_mode, today=today, by=by)
+    summary, by_unit = campaign_summaries(
+        source, standards, figures, scope, from_year=from_year, to_year=to_year, known_at=known_at
     )
+    end = date(to_year, 12, 31)
+    target_unit = scope.unit_on(end)
     baseline = figures.baseline
     return {
         "report": "campaign",
-        "unit": unit_dict(target_unit) if target_unit else {"code": unit},
+        "unit": unit_dict(target_unit, end) if target_unit else {"code": unit},
         "from_year": from_year,
         "to_year": to_year,
         "units": units_mode,
         "baseline": baseline.to_dict(),
-        "targets": {
-            "reduction_pp": dict(TARGETS_PP),
-            "income": dict(INCOME_TARGET),
-            "support_addresses": {k: sorted(v) for k, v in SUPPORT_ADDRESSES.items()},
-        },
+        "targets": _targets(),
+        "summary": summary,
+        "by_unit": by_unit,
         "years": years,
         "notes": [
             "income, deprivations, support, sponsorship, exit registrations and re-poverty "
             "are computed by replaying every household's facts; the reduction figures come "
             f"from the annual report ({source.name})",
+            "the summary counts each household at the baseline in the unit that holds its "
+            f"commune on {end.isoformat()}",
             *([baseline.note] if baseline.note else []),
         ],
     }

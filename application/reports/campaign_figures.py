@@ -145,6 +145,8 @@ class CampaignFigures:
     )
     totals: dict[int, CampaignTally] = field(default_factory=lambda: defaultdict(CampaignTally))
     groups: dict[str, Unit] = field(default_factory=dict)
+    cohort: dict[str | None, CohortIncomes] = field(default_factory=dict)
+    """The baseline cohort's incomes at both ends of the span: in total (``None``) and by unit."""
 
     def both(self, year: int, group: Unit) -> tuple[CampaignTally, CampaignTally]:
         """The tally of the group and the year's total (both receive every count)."""
@@ -152,28 +154,57 @@ class CampaignFigures:
         return self.per[(year, group.key)], self.totals[year]
 
 
-def _baseline(replays: Sequence[HouseholdReplay], scope: UnitScope, to_year: int) -> Baseline:
-    """Poor households with an assessment at end-2015, else the first year-end with some."""
-    first = date(2015, 12, 31)
-    for candidate in [first, *(date(y, 12, 31) for y in range(2016, to_year + 1))]:
-        cohort: dict[str, int] = {}
-        em: list[int] = []
-        for r in replays:
-            found = placed(r, scope, candidate)
-            value = income(found[0]) if found else None
-            if found and found[0].status == "poor" and value is not None:
-                cohort[r.hid] = value
-                if r.on(candidate).ethnic_minority:
-                    em.append(value)
-        if cohort:
-            note = None
-            if candidate != first:
-                note = (
-                    "no household was recorded poor with an assessment at end-2015: the baseline "
-                    f"is {candidate.isoformat()}, the first year-end with assessed poor households"
-                )
-            return Baseline(candidate, cohort, tuple(em), note)
-    return Baseline(first, {}, (), None)
+def _baseline(replays: Sequence[HouseholdReplay], scope: UnitScope, day: date) -> Baseline:
+    """The households poor, with an assessment, on ``day`` (the end of the year before the
+    campaign's span: for 2016–2020 the end-2015 list), and their incomes then."""
+    cohort: dict[str, int] = {}
+    em: list[int] = []
+    for r in replays:
+        found = placed(r, scope, day)
+        value = income(found[0]) if found else None
+        if found and found[0].status == "poor" and value is not None:
+            cohort[r.hid] = value
+            if found[0].ethnic_minority:
+                em.append(value)
+    note = None
+    if not cohort:
+        note = f"no household was recorded poor with an assessment on {day.isoformat()}"
+    return Baseline(day, cohort, tuple(em), note)
+
+
+@dataclass
+class CohortIncomes:
+    """Incomes of the baseline cohort at the baseline and at the end of the span, for the
+    households assessed at both (by the unit that held them at the baseline, as valid at the
+    end of the span)."""
+
+    households: int = 0
+    then: list[int] = field(default_factory=list)
+    now: list[int] = field(default_factory=list)
+
+
+def _cohort_at_end(
+    figures: CampaignFigures, replays: Sequence[HouseholdReplay], scope: UnitScope, end: date
+) -> None:
+    base = figures.baseline
+    grouping = scope.on(end)
+    for r in replays:
+        then = base.cohort.get(r.hid)
+        if then is None:
+            continue
+        s = r.on(base.day)
+        assert s.unit is not None and s.unit_named_on is not None
+        group = grouping.place(s.unit, s.unit_named_on)
+        found = placed(r, scope, end)
+        now = income(found[0]) if found else None
+        targets = [figures.cohort.setdefault(None, CohortIncomes())]
+        if group is not None:
+            targets.append(figures.cohort.setdefault(group.key, CohortIncomes()))
+        for c in targets:
+            c.households += 1
+            if now is not None:
+                c.then.append(then)
+                c.now.append(now)
 
 
 def _year_ends(
@@ -271,7 +302,8 @@ def campaign_figures(
     scope = UnitScope(units, unit, mode=units_mode, today=today, by=by)
     years = list(range(from_year, to_year + 1))
     replays = [HouseholdReplay(hid, facts, known_at) for hid, facts in histories.items()]
-    figures = CampaignFigures(_baseline(replays, scope, to_year))
+    figures = CampaignFigures(_baseline(replays, scope, date(from_year - 1, 12, 31)))
+    _cohort_at_end(figures, replays, scope, date(to_year, 12, 31))
     for r in replays:
         latest = r.latest()
         if not latest.known:

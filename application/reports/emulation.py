@@ -150,7 +150,7 @@ def _exemplary(
         return {
             "household_id": r.hid,
             "code": latest.code,
-            "unit": unit_dict(group),
+            "unit": unit_dict(group, p.valid_from),
             "exit_registered_on": before[-1].effective_on.isoformat(),
             "target_year": before[-1].target_year,
             "exited_on": p.valid_from.isoformat(),

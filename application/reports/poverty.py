@@ -31,7 +31,7 @@ def poverty_report(
     target = scope.unit_on(as_of)
     return {
         "report": "poverty",
-        "unit": unit_dict(target) if target else {"code": unit},
+        "unit": unit_dict(target, as_of) if target else {"code": unit},
         "as_of": as_of.isoformat(),
         "units": units_mode,
         **total.figures(),
@@ -41,7 +41,7 @@ def poverty_report(
         },
         "by_unit": [
             {
-                "unit": unit_dict(g),
+                "unit": unit_dict(g, as_of),
                 **t.figures(),
                 "ethnic_minority": t.figures(em=True),
             }

@@ -20,8 +20,9 @@ UNIT_MODES = ("historical", "current")
 """Units valid on each date (``historical``) or today's units (``current``)."""
 
 
-def unit_dict(u: Unit) -> dict[str, Any]:
-    """A unit version as reports show it."""
+def unit_dict(u: Unit, on: date) -> dict[str, Any]:
+    """A unit version as reports show it, with its flag in force on ``on`` (the date, or the
+    year's end, the figures are judged on)."""
     return {
         "code": u.code,
         "name": u.name,
@@ -29,7 +30,7 @@ def unit_dict(u: Unit) -> dict[str, Any]:
         "area_type": u.area_type,
         "valid_from": u.valid_from.isoformat(),
         "valid_to": u.valid_to.isoformat() if u.valid_to else None,
-        "especially_difficult": u.flags.especially_difficult,
+        "especially_difficult": u.flags_on(on).especially_difficult,
     }
 
 
@@ -197,6 +198,17 @@ class UnitScope:
                 f"unit {self.code} ({last.name}) is not valid on {day.isoformat()}: figures "
                 f"for that date cover the communes its communes had become (crosswalk)"
             ),
+        )
+
+    def same_households(self, first: date, last: date) -> bool:
+        """Whether the unit holds the same households on ``first`` and on ``last`` apart from the
+        households' own changes (moves, registrations, closures): every commune valid on ``first``
+        is inside it on both dates, or on neither. A reused code, a merger into the unit, or a
+        unit that ended and whose communes went into larger ones all break it."""
+        start, end = self.on(first), self.on(last)
+        return all(
+            (start.place(c.code, first) is None) == (end.place(c.code, first) is None)
+            for c in self.units.communes_on(first)
         )
 
     def groups_on(self, day: date) -> list[Unit]:

@@ -76,20 +76,20 @@ def rate_series(
             line = lines.setdefault(
                 key,
                 {
-                    "unit": unit_dict(g),
+                    "unit": unit_dict(g, day),
                     "label": _label(g, units_mode, first_year, last_year),
                     "points": [],
                 },
             )
             line["points"].append((y, t.figures()["poor_rate"]))
     target_unit = scope.unit_on(date(last_year, 12, 31)) or scope.unit_on(date(first_year, 1, 1))
-    goal = target_pp(target_unit)
+    goal = target_pp(target_unit, last_year)
     target, segments = target_line(standards, total_series, goal)
     by_unit = sorted(lines.values(), key=lambda line: line["unit"]["code"])
     if target_unit is not None and [line["unit"]["code"] for line in by_unit] == [target_unit.code]:
         by_unit = []  # a commune alone: its line is the total
     return {
-        "unit": unit_dict(target_unit) if target_unit else {"code": unit},
+        "unit": unit_dict(target_unit, date(last_year, 12, 31)) if target_unit else {"code": unit},
         "label": target_unit.name if target_unit else unit,
         "units": units_mode,
         "target_pp": goal,

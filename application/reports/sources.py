@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from domain.events import Closed, Relocated
 from domain.situation import Situation, fold
+
+ONE_DAY = timedelta(days=1)
 
 FLOW_TRANSITIONS: tuple[str, ...] = (
     "exited_poverty",
@@ -32,7 +35,14 @@ FLOW_TRANSITIONS: tuple[str, ...] = (
     "newly_near_poor",
     "re_near_poor",
 )
-"""The transitions the annual report counts."""
+"""The transitions the annual report counts as movements."""
+
+REPORTED_TRANSITIONS: tuple[str, ...] = (*FLOW_TRANSITIONS, "baseline")
+"""The transitions the sources report (a baseline re-establishes a list: not a movement)."""
+
+MOVEMENTS: tuple[str, ...] = ("moved_out", "moved_in", "closed")
+"""How a household leaves or enters a unit other than by a decision: a move out of one unit and
+into another (both on the move's date), or a closure."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,13 +60,18 @@ class CensusRow:
 
 @dataclass(frozen=True, slots=True)
 class FlowRow:
-    """Status transitions that took effect on ``on`` for households of a unit (as named then)."""
+    """Changes that took effect on ``on`` for households of a unit (as named then): a transition
+    (:data:`REPORTED_TRANSITIONS`) from the status ``previous`` to ``status``, or a movement
+    (:data:`MOVEMENTS`) of households whose status was ``previous`` (leaving) or ``status``
+    (arriving) on the day before."""
 
     unit_code: str
     unit_named_on: date
     ethnic_minority: bool
     transition: str
     on: date
+    previous: str | None
+    status: str | None
     households: int
 
 
@@ -70,8 +85,8 @@ class ReportSource(Protocol):
         ``known_at`` (None = everything recorded), grouped."""
 
     def flows(self, first: date, last: date, known_at: datetime | None) -> list[FlowRow]:
-        """Transitions (:data:`FLOW_TRANSITIONS`) effective from ``first`` to ``last`` inclusive,
-        with the household's unit on the transition's date."""
+        """Transitions and movements effective from ``first`` to ``last`` inclusive, with the
+        household's unit on their date (a move: the unit left, then the unit entered)."""
 
     def freshness(self) -> dict[str, Any]:
         """How current the source is (read models: position vs log head)."""
@@ -150,22 +165,59 @@ class ReplaySource:
         keys: Counter[tuple[Any, ...]] = Counter()
         for hid, facts in self.histories().items():
             s = fold(str(hid), facts, last, known_at)
-            if not s.known:
-                continue
-            for p in s.timeline:
-                if first <= p.valid_from <= last and p.transition in FLOW_TRANSITIONS:
-                    then = fold(str(hid), facts, p.valid_from, known_at)
-                    keys[
-                        (
-                            then.unit,
-                            then.unit_named_on,
-                            then.ethnic_minority,
-                            p.transition,
-                            p.valid_from,
-                        )
-                    ] += 1
+            if s.known:
+                keys.update(household_flows(str(hid), facts, s, first, last, known_at))
         return [FlowRow(*key, households=n) for key, n in keys.items()]
 
     def freshness(self) -> dict[str, Any]:
         """The replay is always current."""
         return {"source": self.name}
+
+
+FlowKey = tuple[str | None, date | None, bool, str, date, str | None, str | None]
+
+
+def household_flows(
+    hid: str,
+    facts: Sequence[Any],
+    latest: Situation,
+    first: date,
+    last: date,
+    known_at: datetime | None,
+) -> Iterator[FlowKey]:
+    """One household's transitions and movements effective in ``[first, last]`` (``latest``: its
+    fold on ``last``)."""
+    em = latest.ethnic_minority
+    previous = "not_poor"
+    for p in latest.timeline:
+        empty = p.valid_to is not None and p.valid_to <= p.valid_from
+        if first <= p.valid_from <= last and p.transition in REPORTED_TRANSITIONS and not empty:
+            then = fold(hid, facts, p.valid_from, known_at)
+            yield (
+                then.unit,
+                then.unit_named_on,
+                em,
+                p.transition,
+                p.valid_from,
+                previous,
+                p.status,
+            )
+        previous = p.status
+    days = {
+        f.effective_on
+        for f in facts
+        if type(f) in (Relocated, Closed)
+        and f.originator_version in latest.live_versions
+        and first <= f.effective_on <= last
+    }
+    for day in sorted(days):
+        before = fold(hid, facts, day - ONE_DAY, known_at)
+        if not resident(before, day - ONE_DAY):
+            continue
+        after = fold(hid, facts, day, known_at)
+        status = before.status
+        if (after.unit, after.unit_named_on) != (before.unit, before.unit_named_on):
+            yield (before.unit, before.unit_named_on, em, "moved_out", day, status, None)
+            yield (after.unit, after.unit_named_on, em, "moved_in", day, None, status)
+        if after.closed:
+            yield (after.unit, after.unit_named_on, em, "closed", day, status, None)

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from application.reports.scope import DateScope
-from application.reports.sources import CensusRow, FlowRow
+from application.reports.sources import FLOW_TRANSITIONS, CensusRow, FlowRow
 from domain.units import Unit
 
 
@@ -104,19 +104,44 @@ def tally_by_group(rows: Iterable[CensusRow], scope: DateScope) -> tuple[Tally, 
     return total, groups
 
 
+CROSS_FLOWS: tuple[str, ...] = ("near_poor_from_poor", "poor_from_near_poor")
+"""Moves between the two lists: poor → near-poor (an exit) and near-poor → poor."""
+
+OTHER_CHANGES: tuple[str, ...] = ("other_poor_changes", "other_near_poor_changes")
+"""Net changes of each list that are not decisions moving a household: moves in and out,
+closures, and lists re-established under a new standard (baselines)."""
+
+
+def flow_figures(row: FlowRow) -> dict[str, int]:
+    """What one household's change adds to each flow figure of the annual report."""
+    t = row.transition
+    if t in FLOW_TRANSITIONS:
+        out = {t: 1}
+        if t == "exited_poverty" and row.status == "near_poor":
+            out["near_poor_from_poor"] = 1
+        elif t in ("newly_poor", "re_poor") and row.previous == "near_poor":
+            out["poor_from_near_poor"] = 1
+        return out
+    return {
+        "other_poor_changes": (row.status == "poor") - (row.previous == "poor"),
+        "other_near_poor_changes": (row.status == "near_poor") - (row.previous == "near_poor"),
+    }
+
+
 def flows_by_group(
     rows: Iterable[FlowRow], scope_for: Callable[[date], DateScope]
 ) -> tuple[Counter[str], dict[str, tuple[Unit, Counter[str]]]]:
-    """Transition counts (``em_`` prefixed for ethnic-minority households) in total and by group,
-    each flow placed in the group of its own date."""
+    """Flow figures (``em_`` prefixed for ethnic-minority households) in total and by group,
+    each change placed in the group of its own date."""
     total: Counter[str] = Counter()
     groups: dict[str, tuple[Unit, Counter[str]]] = {}
     for row in rows:
         group = scope_for(row.on).place(row.unit_code, row.unit_named_on)
         if group is None:
             continue
-        keys = [row.transition] + ([f"em_{row.transition}"] if row.ethnic_minority else [])
-        for k in keys:
-            total[k] += row.households
-            groups.setdefault(group.key, (group, Counter()))[1][k] += row.households
+        counter = groups.setdefault(group.key, (group, Counter()))[1]
+        for k, v in flow_figures(row).items():
+            for key in (k, f"em_{k}") if row.ethnic_minority else (k,):
+                total[key] += v * row.households
+                counter[key] += v * row.households
     return total, groups

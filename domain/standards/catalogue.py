@@ -174,21 +174,38 @@ class StandardsCatalogue:
         list_year: int | None = None,
         standard: str | None = None,
     ) -> ReviewSelection:
-        """Apply the contract's defaults: kind by date, list year by kind, standard by list year.
+        """The review an assessment dated ``effective_on`` belongs to, and its standard.
 
-        An explicit ``standard`` code wins over the list year's standard (it is not cross-checked).
+        From 1 September to 31 December an assessment may belong to the periodic review (the next
+        year's list) or to a regular one (this year's), so ``kind`` must be said; on other dates
+        it defaults to ``regular``. The list year follows the kind, the standard the list year;
+        an explicit ``standard`` must be the one of the list year. Errors name their ``field``.
         """
         day = _check_date(effective_on)
-        resolved_kind = default_review_kind(day) if kind is None else kind
+        if kind is None and day.month >= PERIODIC_FIRST_MONTH:
+            raise ClassificationInputError(
+                f"an assessment dated {day.isoformat()} (1 September to 31 December) must say its "
+                "kind: periodic (the review for next year's list) or regular",
+                "kind",
+            )
+        resolved_kind = "regular" if kind is None else kind
         if resolved_kind not in REVIEW_KINDS:
             raise ClassificationInputError(
-                f"kind must be one of {', '.join(REVIEW_KINDS)}, got {resolved_kind!r}"
+                f"kind must be one of {', '.join(REVIEW_KINDS)}, got {resolved_kind!r}", "kind"
             )
         year = default_list_year(day, resolved_kind) if list_year is None else list_year
         if not is_int(year):
-            raise ClassificationInputError(f"list_year must be an integer year, got {year!r}")
-        chosen = self.for_list_year(year) if standard is None else self.get(standard)
-        return ReviewSelection(kind=resolved_kind, list_year=year, standard=chosen)
+            raise ClassificationInputError(
+                f"list_year must be an integer year, got {year!r}", "list_year"
+            )
+        applies = self.for_list_year(year)
+        if standard is not None and self.get(standard) != applies:
+            raise ClassificationInputError(
+                f"standard {standard} does not apply to the list of {year}; that list is "
+                f"judged under {applies.code}",
+                "standard",
+            )
+        return ReviewSelection(kind=resolved_kind, list_year=year, standard=applies)
 
     def standard_for(
         self,

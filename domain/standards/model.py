@@ -72,8 +72,13 @@ class ClassificationInputError(ValueError):
     """Caller-supplied input to classification or standard selection is invalid.
 
     Separate from :class:`StandardsDataError` so that the API can answer 4xx for bad requests
-    while a data error remains a server fault. The message names the problem.
+    while a data error remains a server fault. The message names the problem; ``field``, when
+    known, the input at fault.
     """
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def is_int(value: object) -> bool:

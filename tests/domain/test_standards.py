@@ -407,18 +407,18 @@ def test_default_kind_and_list_year(day: date, kind: str, list_year: int) -> Non
 @pytest.mark.parametrize(
     ("day", "kind", "list_year", "expected"),
     [
-        (date(2015, 9, 1), None, None, "2016-2020"),
-        (date(2017, 11, 1), None, None, "2016-2020"),
+        (date(2015, 9, 1), "periodic", None, "2016-2020"),
+        (date(2017, 11, 1), "periodic", None, "2016-2020"),
         (date(2021, 8, 31), None, None, "2016-2020"),
-        (date(2021, 9, 1), None, None, "2021-2025"),
-        (date(2021, 12, 31), None, None, "2021-2025"),
+        (date(2021, 9, 1), "periodic", None, "2021-2025"),
+        (date(2021, 12, 31), "periodic", None, "2021-2025"),
         (date(2021, 10, 1), "regular", None, "2016-2020"),
         (date(2021, 3, 1), "periodic", None, "2021-2025"),
-        (date(2021, 10, 1), None, 2021, "2016-2020"),
+        (date(2021, 10, 1), "regular", 2021, "2016-2020"),
         (date(2021, 10, 1), "regular", 2022, "2021-2025"),
         (date(2026, 6, 30), None, None, "2021-2025"),
         (date(2026, 8, 31), None, None, "2021-2025"),
-        (date(2026, 9, 1), None, None, "2026-2030"),
+        (date(2026, 9, 1), "periodic", None, "2026-2030"),
         (date(2027, 1, 1), None, None, "2026-2030"),
         (date(2030, 8, 31), None, None, "2026-2030"),
     ],
@@ -434,8 +434,36 @@ def test_standard_for(
 
 
 @pytest.mark.parametrize(
+    ("day", "required"),
+    [
+        (date(2021, 1, 1), False),
+        (date(2021, 8, 31), False),
+        (date(2021, 9, 1), True),
+        (date(2021, 12, 14), True),
+        (date(2021, 12, 31), True),
+        (date(2022, 1, 1), False),
+    ],
+)
+def test_an_assessment_from_september_to_december_must_say_its_kind(
+    catalogue: StandardsCatalogue, day: date, required: bool
+) -> None:
+    if not required:
+        assert catalogue.resolve_review(day).kind == "regular"
+        return
+    with pytest.raises(ClassificationInputError, match="must say its kind") as caught:
+        catalogue.resolve_review(day)
+    assert caught.value.field == "kind"
+    for kind, year in (("periodic", day.year + 1), ("regular", day.year)):
+        assert catalogue.resolve_review(day, kind=kind).list_year == year
+
+
+@pytest.mark.parametrize(
     ("day", "kind"),
-    [(date(2015, 8, 31), None), (date(2030, 9, 1), None), (date(2015, 12, 1), "regular")],
+    [
+        (date(2015, 8, 31), None),
+        (date(2030, 9, 1), "periodic"),
+        (date(2015, 12, 1), "regular"),
+    ],
 )
 def test_standard_for_outside_every_standard(
     catalogue: StandardsCatalogue, day: date, kind: Any
@@ -444,15 +472,34 @@ def test_standard_for_outside_every_standard(
         catalogue.standard_for(day, kind=kind)
 
 
-def test_resolve_review_reports_the_defaults_it_applied(catalogue: StandardsCatalogue) -> None:
-    selection = catalogue.resolve_review(date(2021, 11, 5))
+def test_resolve_review_reports_the_choices_it_applied(catalogue: StandardsCatalogue) -> None:
+    selection = catalogue.resolve_review(date(2021, 11, 5), kind="periodic")
     assert (selection.kind, selection.list_year, selection.standard.code) == (
         "periodic",
         2022,
         "2021-2025",
     )
-    explicit = catalogue.resolve_review(date(2021, 11, 5), standard="2016-2020")
-    assert (explicit.list_year, explicit.standard.code) == (2022, "2016-2020")
+    regular = catalogue.resolve_review(date(2021, 11, 5), kind="regular")
+    assert (regular.list_year, regular.standard.code) == (2021, "2016-2020")
+    same = catalogue.resolve_review(date(2021, 11, 5), kind="periodic", standard="2021-2025")
+    assert same.standard.code == "2021-2025"
+
+
+@pytest.mark.parametrize(
+    ("day", "kind", "list_year", "standard"),
+    [
+        (date(2021, 11, 5), "periodic", None, "2016-2020"),  # the 2022 list is Decree 07's
+        (date(2021, 11, 5), "regular", None, "2021-2025"),  # the 2021 list is Decision 59's
+        (date(2026, 10, 1), "periodic", None, "2021-2025"),  # 2027: Decree 351
+        (date(2019, 3, 1), None, 2019, "2026-2030"),
+    ],
+)
+def test_an_explicit_standard_must_apply_to_the_list_year(
+    catalogue: StandardsCatalogue, day: date, kind: Any, list_year: int | None, standard: str
+) -> None:
+    with pytest.raises(ClassificationInputError, match="does not apply to the list") as caught:
+        catalogue.resolve_review(day, kind=kind, list_year=list_year, standard=standard)
+    assert caught.value.field == "standard"
 
 
 @pytest.mark.parametrize("kind", ["Periodic", "annual", "", 1])

@@ -84,7 +84,7 @@ class H:
         by: str = "officer.thongnhat",
         recorded: date | None = None,
     ) -> int:
-        selection = STANDARDS.resolve_review(on)
+        selection = STANDARDS.resolve_review(on, kind="periodic" if on.month >= 9 else None)
         c = selection.standard.classify("rural", income, list(deprivations))
         self.h.assess(
             self._common(on, recorded, by),

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from domain.household import Entry, Household
-from domain.situation import Situation, fold, transition_between
+from domain.situation import Prior, Situation, fold, transition_between, transitions
 
 START = datetime(2016, 1, 10, tzinfo=UTC)
 TODAY = date(2026, 11, 29)
@@ -234,3 +234,80 @@ def test_a_late_entered_earlier_exit_turns_newly_poor_into_re_poor_only_after_it
     apply_op(h, Op("recognise", 800, 1, "not_poor"), now + timedelta(days=3))  # late: exit in 2018
     assert h.situation(TODAY).transition == "re_poor"
     assert h.situation(TODAY, known_at=before_late).transition == "newly_poor"
+
+
+# -- baselines: a new standard establishes the lists again ---------------------------------------
+
+A, B = "2016-2020", "2021-2025"
+
+
+@pytest.mark.parametrize(
+    ("decisions", "expected"),
+    [
+        # the first recognition of all is measured against nothing: not a baseline
+        ([("poor", A)], ["newly_poor"]),
+        # a change of standard is a baseline whatever the statuses
+        ([("poor", A), ("poor", B)], ["newly_poor", "baseline"]),
+        ([("poor", A), ("near_poor", B)], ["newly_poor", "baseline"]),
+        ([("poor", A), ("not_poor", B)], ["newly_poor", "baseline"]),
+        ([("not_poor", A), ("poor", B)], ["unchanged", "baseline"]),
+        # re-poverty only after an exit under the same standard
+        ([("poor", A), ("not_poor", A), ("poor", B)], ["newly_poor", "exited_poverty", "baseline"]),
+        (
+            [("poor", A), ("not_poor", A), ("near_poor", B), ("poor", B)],
+            ["newly_poor", "exited_poverty", "baseline", "newly_poor"],
+        ),
+        (
+            [("poor", A), ("poor", B), ("not_poor", B), ("poor", B)],
+            ["newly_poor", "baseline", "exited_poverty", "re_poor"],
+        ),
+        (
+            [("near_poor", A), ("near_poor", B), ("not_poor", B), ("near_poor", B)],
+            ["newly_near_poor", "baseline", "exited_near_poverty", "re_near_poor"],
+        ),
+        (
+            [("poor", A), ("not_poor", A), ("poor", A)],
+            ["newly_poor", "exited_poverty", "re_poor"],
+        ),
+    ],
+)
+def test_transitions_with_baselines(decisions: list[tuple[str, str]], expected: list[str]) -> None:
+    @dataclass(frozen=True)
+    class R:
+        effective_on: date
+        status: str
+        standard: str
+
+    made = [R(date(2016 + i, 12, 1), s, std) for i, (s, std) in enumerate(decisions)]
+    assert [t for _, t in transitions(made)] == expected
+    assert Prior().after("poor", A) == ("newly_poor", Prior("poor", A, True, False))
+
+
+def test_a_decision_superseded_on_its_own_day_leaves_no_trace() -> None:
+    """A later decision dated the same day replaces the earlier one, which never took effect: the
+    transition is judged from the day before, as if the first had not been taken."""
+    h = build([])
+    now = h.facts[0].timestamp
+    apply_op(h, Op("recognise", 400, 1, "poor"), now + timedelta(days=1))
+    apply_op(h, Op("recognise", 400, 1, "near_poor"), now + timedelta(days=2))
+    s = h.situation(TODAY)
+    assert (s.status, s.transition) == ("near_poor", "newly_near_poor")  # not an exit
+    assert not s.ever_exited_poverty
+    apply_op(h, Op("recognise", 900, 1, "poor"), now + timedelta(days=3))
+    assert h.situation(TODAY).transition == "newly_poor"  # never poor before
+
+
+def test_a_baseline_is_not_an_exit() -> None:
+    h = build([])
+    now = h.facts[0].timestamp
+    apply_op(h, Op("recognise", 300, 1, "poor"), now + timedelta(days=1))
+    h.recognise(
+        Entry(date(2021, 12, 10), "o", now + timedelta(days=2), TODAY),
+        status="not_poor",
+        decision_number="1/QĐ",
+        list_year=2022,
+        standard=B,
+        signed_by="c",
+    )
+    s = h.situation(TODAY)
+    assert (s.status, s.transition, s.ever_exited_poverty) == ("not_poor", "baseline", False)

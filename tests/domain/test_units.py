@@ -1,4 +1,4 @@
-"""Tests for the dated administrative-unit catalogue (domain/units.py, domain/data/units.json)."""
+"""Tests for the dated administrative-unit catalogue (domain/units/, domain/data/units.json)."""
 
 from __future__ import annotations
 
@@ -41,12 +41,11 @@ OLD_COMMUNES = [
     "01564",
     "01567",
     "01570",
-    "01571",
     "01573",
 ]
 NEW_COMMUNES = ["01537", "01552", "01558", "01561"]
 
-# Old code -> new code on 1 July 2025 (poverty-rules §12); Thái Đức and Việt Chu via Thống Nhất.
+# Old code -> new code on 1 July 2025; Việt Chu (01564) and Thái Đức (01570) via Thống Nhất.
 EXPECTED_2026 = {
     "01534": "01558",
     "01537": "01558",
@@ -61,7 +60,6 @@ EXPECTED_2026 = {
     "01564": "01561",
     "01567": "01537",
     "01570": "01561",
-    "01571": "01561",
     "01573": "01561",
 }
 
@@ -90,8 +88,8 @@ def _unit(raw: dict[str, Any], code: str, valid_from: str = "2000-01-01") -> dic
 
 def test_load_units_is_cached_and_versioned(cat: UnitCatalogue) -> None:
     assert load_units() is cat
-    assert cat.data_version == "2025-07-01.1"
-    assert len(cat.all_versions()) == 22
+    assert cat.data_version == "2026-12-01.1"
+    assert len(cat.all_versions()) == 21
 
 
 def test_packaged_json_round_trips(cat: UnitCatalogue, raw: dict[str, Any]) -> None:
@@ -113,7 +111,14 @@ def test_unit_key_and_to_dict(cat: UnitCatalogue) -> None:
     d = unit.to_dict()
     assert d["valid_from"] == "2000-01-01"
     assert d["valid_to"] == "2025-06-30"
-    assert d["flags"] == {"especially_difficult": False, "border": False, "verified": False}
+    assert [(f["valid_from"], f["valid_to"]) for f in d["flags"]] == [
+        ("2000-01-01", "2016-12-31"),
+        ("2017-01-01", "2020-12-31"),
+        ("2021-01-01", "2025-06-30"),
+    ]
+    assert not any(f["especially_difficult"] or f["border"] or f["verified"] for f in d["flags"])
+    shown = unit.view_on(CAMPAIGN)["flags"]
+    assert (shown["valid_from"], shown["valid_to"]) == ("2017-01-01", "2020-12-31")
     json.dumps(d)  # JSON-ready
     assert cat.resolve("01558", AFTER_REFORM).key == "01558@2025-07-01"
     assert cat.resolve("04", AFTER_REFORM).to_dict()["valid_to"] is None
@@ -218,8 +223,7 @@ def test_resolve_unknown_explains(cat: UnitCatalogue, code: str, on: date, messa
     [
         ("01570", D("2020-02-29"), True),
         ("01570", D("2020-03-01"), False),
-        ("01571", D("2020-02-29"), True),
-        ("01571", D("2020-03-01"), False),
+        ("01571", D("2020-02-29"), False),  # never existed
     ],
 )
 def test_merged_communes_end_on_2020_02_29(
@@ -229,33 +233,34 @@ def test_merged_communes_end_on_2020_02_29(
 
 
 def test_merger_into_thong_nhat(cat: UnitCatalogue) -> None:
+    """01564 was Việt Chu until 29 February 2020; with Thái Đức (01570) it became Thống Nhất,
+    which took the code 01564 (a reused code); there was no Thống Nhất before."""
     before = cat.resolve("01564", D("2020-02-29"))
     after = cat.resolve("01564", D("2020-03-01"))
-    assert before.key == "01564@2000-01-01"
-    assert after.key == "01564@2020-03-01"
+    assert (before.key, before.name) == ("01564@2000-01-01", "Xã Việt Chu")
+    assert (after.key, after.name) == ("01564@2020-03-01", "Xã Thống Nhất")
     assert before.successor == "01564"
     assert after.valid_to == BEFORE_REFORM
     assert after.successor == "01561"
-    for code in ("01570", "01571"):
+    for code in ("01564", "01570"):
         unit = cat.resolve(code, CAMPAIGN)
-        assert unit.successor == "01564"
-        assert unit.code_verified is False
-        assert "code_verified" in unit.notes
+        assert unit.successor == "01564" and unit.code_verified is True
         assert cat.successor_on(code, CAMPAIGN, D("2020-03-01")) == after
-    assert cat.resolve("01534", CAMPAIGN).code_verified is True
     assert cat.resolve("01570", CAMPAIGN).name == "Xã Thái Đức"
-    assert cat.resolve("01571", CAMPAIGN).name == "Xã Việt Chu"
+    assert not cat.versions("01571")
+    assert all(u.name != "Xã Thống Nhất" for u in cat.communes_on(D("2020-02-29")))
+    assert len(cat.communes_on(D("2016-01-01"))) == 14
 
 
 def test_unverified_dates_are_marked_in_notes(cat: UnitCatalogue) -> None:
     for key_code, valid_from in [
         ("01570", "2000-01-01"),
-        ("01571", "2000-01-01"),
         ("01564", "2000-01-01"),
         ("01564", "2020-03-01"),
     ]:
         unit = next(u for u in cat.versions(key_code) if u.valid_from == D(valid_from))
-        assert "[M]" in unit.notes
+        assert "unverified" in unit.notes
+    assert not any("poverty-rules" in u.notes or "§" in u.notes for u in cat.all_versions())
 
 
 # --- successors and crosswalk --------------------------------------------------------------------
@@ -279,7 +284,7 @@ def test_successor_on_same_day_and_within_validity(cat: UnitCatalogue) -> None:
 def test_successor_on_backwards(cat: UnitCatalogue) -> None:
     # Same unit, still valid earlier.
     assert cat.successor_on("01558", D("2024-01-01"), CAMPAIGN).key == "01558@2000-01-01"
-    # Thống Nhất before its enlargement: the old version leads to the recorded one.
+    # Code 01564 before the merger was Việt Chu, which leads to the recorded Thống Nhất.
     assert cat.successor_on("01564", AFTER_MERGER, CAMPAIGN).key == "01564@2000-01-01"
     # A reused code is a different unit: 01558 in 2026 (Lý Quốc) was not Thanh Nhật.
     with pytest.raises(UnknownUnitError, match="no single predecessor"):
@@ -303,11 +308,11 @@ def test_crosswalk_2017_to_2026(cat: UnitCatalogue) -> None:
 
 
 def test_crosswalk_2021_to_2026_and_identity(cat: UnitCatalogue) -> None:
-    expected = {k: v for k, v in EXPECTED_2026.items() if k not in ("01570", "01571")}
+    expected = {k: v for k, v in EXPECTED_2026.items() if k != "01570"}
     assert cat.crosswalk(AFTER_MERGER, D("2026-01-01")) == expected
     assert cat.crosswalk(AFTER_REFORM, D("2030-01-01")) == {c: c for c in NEW_COMMUNES}
     assert cat.crosswalk(CAMPAIGN, D("2020-03-01")) == {
-        c: ("01564" if c in ("01570", "01571") else c) for c in OLD_COMMUNES
+        c: ("01564" if c == "01570" else c) for c in OLD_COMMUNES
     }
 
 
@@ -324,8 +329,8 @@ def test_crosswalk_backwards_is_rejected(cat: UnitCatalogue) -> None:
     [
         ("048", CAMPAIGN, OLD_COMMUNES),
         ("048", D("2020-02-29"), OLD_COMMUNES),
-        ("048", D("2020-03-01"), [c for c in OLD_COMMUNES if c not in ("01570", "01571")]),
-        ("048", AFTER_MERGER, [c for c in OLD_COMMUNES if c not in ("01570", "01571")]),
+        ("048", D("2020-03-01"), [c for c in OLD_COMMUNES if c != "01570"]),
+        ("048", AFTER_MERGER, [c for c in OLD_COMMUNES if c != "01570"]),
         ("04", CAMPAIGN, ["048"]),
         ("04", D("2026-01-01"), NEW_COMMUNES),
     ],
@@ -335,7 +340,7 @@ def test_children(cat: UnitCatalogue, code: str, on: date, expected: list[str]) 
 
 
 def test_children_counts(cat: UnitCatalogue) -> None:
-    assert len(cat.children("048", CAMPAIGN)) == 15
+    assert len(cat.children("048", CAMPAIGN)) == 14
     assert len(cat.children("048", AFTER_MERGER)) == 13
     assert {u.name for u in cat.children("04", D("2026-01-01"))} == {
         "Xã Hạ Lang",
@@ -393,8 +398,8 @@ def test_contains_unknown_unit_raises(cat: UnitCatalogue) -> None:
     ("on", "count"),
     [
         (D("1999-12-31"), 0),
-        (CAMPAIGN, 15),
-        (D("2020-02-29"), 15),
+        (CAMPAIGN, 14),
+        (D("2020-02-29"), 14),
         (D("2020-03-01"), 13),
         (AFTER_MERGER, 13),
         (BEFORE_REFORM, 13),
@@ -424,23 +429,55 @@ BORDER_OLD = {
     "01540",
     "01549",
     "01552",
+    "01564",
     "01567",
     "01573",
     "01570",
-    "01571",
 }
 
 
 def test_flags(cat: UnitCatalogue) -> None:
     for unit in cat.all_versions():
-        assert unit.flags.verified is False, unit.key
-        if unit.level != "commune":
-            assert (unit.flags.especially_difficult, unit.flags.border) == (False, False)
-            continue
-        assert unit.flags.especially_difficult is (unit.kind == "xã"), unit.key
-        expected_border = unit.valid_from == AFTER_REFORM or unit.code in BORDER_OLD
-        assert unit.flags.border is expected_border, unit.key
-    assert cat.resolve("01558", CAMPAIGN).flags.especially_difficult is False
+        for flags in unit.flags:
+            assert flags.verified is False and flags.basis, unit.key
+            if unit.level != "commune":
+                assert (flags.especially_difficult, flags.border) == (False, False)
+                continue
+            assert flags.especially_difficult is (unit.kind == "xã"), unit.key
+            expected_border = unit.valid_from == AFTER_REFORM or unit.code in BORDER_OLD
+            assert flags.border is expected_border, unit.key
+    assert cat.resolve("01558", CAMPAIGN).flags_on(CAMPAIGN).especially_difficult is False
+
+
+@pytest.mark.parametrize(
+    ("code", "on", "expected_period"),
+    [
+        ("01549", D("2016-12-31"), ("2000-01-01", "2016-12-31")),
+        ("01549", D("2017-01-01"), ("2017-01-01", "2020-12-31")),
+        ("01549", D("2020-12-31"), ("2017-01-01", "2020-12-31")),
+        ("01549", D("2021-01-01"), ("2021-01-01", "2025-06-30")),
+        ("01570", D("2020-02-29"), ("2017-01-01", "2020-02-29")),
+        ("01537", D("2026-05-01"), ("2025-07-01", None)),
+    ],
+)
+def test_flags_hold_for_their_own_periods(
+    cat: UnitCatalogue, code: str, on: date, expected_period: tuple[str, str | None]
+) -> None:
+    flags = cat.resolve(code, on).flags_on(on)
+    assert (flags.valid_from.isoformat(), flags.valid_to and flags.valid_to.isoformat()) == (
+        expected_period
+    )
+
+
+def test_the_year_judged_reads_the_flags_of_its_last_day(raw: dict[str, Any]) -> None:
+    kim_loan = _unit(raw, "01549")
+    kim_loan["flags"][1]["especially_difficult"] = False  # 2017-2020: no longer flagged
+    unit = UnitCatalogue.from_dict(raw).resolve("01549", CAMPAIGN)
+    assert unit.flagged_in(2016).especially_difficult is True
+    assert unit.flagged_in(2017).especially_difficult is False
+    assert unit.flagged_in(2021).especially_difficult is True
+    thai_duc = UnitCatalogue.from_dict(raw).resolve("01570", CAMPAIGN)
+    assert thai_duc.flagged_in(2020) == thai_duc.flags_on(D("2020-02-29"))  # it ended in 2020
 
 
 # --- validation --------------------------------------------------------------------------------
@@ -449,6 +486,19 @@ def test_flags(cat: UnitCatalogue) -> None:
 def _set(code: str, field: str, value: Any, valid_from: str = "2000-01-01") -> Callable[..., None]:
     def mutate(raw: dict[str, Any]) -> None:
         _unit(raw, code, valid_from)[field] = value
+
+    return mutate
+
+
+def _span(code: str, field: str, value: Any, valid_from: str = "2000-01-01") -> Callable[..., None]:
+    """Move a unit's validity, its flags following (one period over the whole new span)."""
+
+    def mutate(raw: dict[str, Any]) -> None:
+        unit = _unit(raw, code, valid_from)
+        unit[field] = value
+        unit["flags"] = [
+            {**unit["flags"][0], "valid_from": unit["valid_from"], "valid_to": unit["valid_to"]}
+        ]
 
     return mutate
 
@@ -464,15 +514,28 @@ def _add_version(raw: dict[str, Any]) -> None:
     extra = copy.deepcopy(_unit(raw, "01546"))
     extra["valid_from"] = "2010-01-01"
     extra["valid_to"] = "2012-01-01"
+    extra["flags"] = [{**extra["flags"][0], "valid_from": "2010-01-01", "valid_to": "2012-01-01"}]
     raw["units"].append(extra)
 
 
 def _flag(raw: dict[str, Any]) -> None:
-    _unit(raw, "01546")["flags"]["border"] = "no"
+    _unit(raw, "01546")["flags"][0]["border"] = "no"
 
 
 def _drop_flag(raw: dict[str, Any]) -> None:
-    del _unit(raw, "01546")["flags"]["verified"]
+    del _unit(raw, "01546")["flags"][0]["verified"]
+
+
+def _flag_gap(raw: dict[str, Any]) -> None:
+    _unit(raw, "01546")["flags"][1]["valid_from"] = "2017-01-02"
+
+
+def _flag_short(raw: dict[str, Any]) -> None:
+    _unit(raw, "01546")["flags"][2]["valid_to"] = "2024-12-31"
+
+
+def _flag_open(raw: dict[str, Any]) -> None:
+    _unit(raw, "01546")["flags"][2]["valid_to"] = None
 
 
 def _top(key: str, value: Any) -> Callable[..., None]:
@@ -486,22 +549,22 @@ def _top(key: str, value: Any) -> Callable[..., None]:
     ("mutate", "message"),
     [
         # overlapping versions of the same code
-        (_set("01564", "valid_from", "2020-02-01", "2020-03-01"), "overlap"),
-        (_set("01564", "valid_to", None), "overlap"),
+        (_span("01564", "valid_from", "2020-02-01", "2020-03-01"), "overlap"),
+        (_span("01564", "valid_to", None), "overlap"),
         (_add_version, "overlap"),
         # valid_to before valid_from
         (_set("01546", "valid_to", "1999-12-31"), "is before valid_from"),
         # parent unknown, or not valid on every day the child is
         (_set("01546", "parent", "049"), "parent 049 is not valid"),
-        (_set("048", "valid_to", "2024-12-31"), "parent 048 is not valid"),
-        (_set("01546", "valid_from", "1999-01-01"), "parent 048 is not valid"),
+        (_span("048", "valid_to", "2024-12-31"), "parent 048 is not valid"),
+        (_span("01546", "valid_from", "1999-01-01"), "parent 048 is not valid"),
         (_set("01546", "parent", "01534"), "not above"),
         (_set("048", "parent", None), "must have a parent"),
         (_set("04", "parent", "048"), "must not have a parent"),
         # successor not valid the day after valid_to
         (_set("01534", "successor", "01546"), "successor 01546 is not valid on 2025-07-01"),
         (_set("01534", "successor", "99999"), "successor 99999 is not valid"),
-        (_set("01570", "valid_to", "2025-06-30"), "successor 01564 is not valid on 2025-07-01"),
+        (_span("01570", "valid_to", "2025-06-30"), "successor 01564 is not valid on 2025-07-01"),
         (_set("01561", "successor", "01558", "2025-07-01"), "never ends"),
         # unknown level / kind / area_type
         (_set("01546", "level", "village"), "unknown level 'village'"),
@@ -520,6 +583,10 @@ def _top(key: str, value: Any) -> Callable[..., None]:
         (_del("01546", "flags"), "missing fields ['flags']"),
         (_flag, "flag border must be a boolean"),
         (_drop_flag, "flags must have exactly the keys"),
+        (_set("01546", "flags", []), "flags must be a non-empty list of periods"),
+        (_flag_gap, "must follow one another"),
+        (_flag_short, "must end when the unit does"),
+        (_flag_open, "never ends but the unit does"),
         (_top("data_version", ""), "data_version must be a non-empty string"),
         (_top("units", {}), "units must be a list"),
         (_top("extra", 1), "unknown top-level fields"),

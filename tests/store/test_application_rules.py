@@ -103,6 +103,7 @@ def test_indicators_are_checked_against_the_standard_that_applies(
             Assess(
                 household=hid,
                 effective_on=effective_on,
+                kind="periodic" if effective_on.month >= 9 else None,
                 recorded_by="o",
                 income_per_capita=100,
                 deprivations=deprivations,
@@ -120,6 +121,7 @@ def test_assessment_answers_with_its_classification_and_choices(app) -> None:
         Assess(
             household=hid,
             effective_on=date(2021, 10, 1),
+            kind="periodic",
             recorded_by="o",
             income_per_capita=1_500_000,
             deprivations=["employment", "nutrition", "health_insurance"],

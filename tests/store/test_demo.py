@@ -154,10 +154,12 @@ def _check_households(app: Households, facts: dict[uuid.UUID, list[Any]]) -> Non
         assert app.units.resolve(r.unit, r.effective_on).level == "commune"
         assert any(m["relation"] == "head" and m["name"] == r.head_name for m in r.members)
     units = Counter(r.unit for r in registrations)
-    assert {"01570", "01571", "01558"} <= set(units), "Thái Đức, Việt Chu and the town"
-    assert len(units) >= 12
-    early = [r for r in registrations if r.effective_on <= date(2016, 3, 31)]
+    assert {"01564", "01570", "01558"} <= set(units), "Việt Chu, Thái Đức and the town"
+    assert app.units.resolve("01564", date(2015, 12, 31)).name == "Xã Việt Chu"
+    assert len(units) >= 12 and "01571" not in units
+    early = [r for r in registrations if r.effective_on <= date(2015, 8, 31)]
     assert 0.9 * len(registrations) <= len(early) < len(registrations), "a few split off later"
+    assert all(r.area_type == app.units.resolve(r.unit, r.effective_on).area_type for r in early)
     ethnicities = Counter(r.ethnicity for r in registrations)
     assert ethnicities["Nùng"] + ethnicities["Tày"] >= 90 and min(ethnicities.values()) >= 1
 
@@ -255,7 +257,7 @@ def _check_other_facts(app: Households, flat: list[Any]) -> None:
         unit = app.units.resolve(s.sponsor["unit"], s.effective_on)
         assert unit.level in ("district", "commune", "province")
     outcomes = {f.outcome for f in flat if isinstance(f, ev.Inspected)}
-    assert {"confirmed", "discrepancy"} <= outcomes
+    assert "confirmed" in outcomes and outcomes <= {"confirmed", "discrepancy"}
     assert kinds["complaint"] == kinds["complaint_resolution"]
     # Every retraction is followed by the corrected fact, entered weeks after the mistake.
     by_household: dict[str, list[Any]] = {}

@@ -26,6 +26,7 @@ def test_facts_survive_a_reload_in_another_application(app: Households, make_app
         Assess(
             household=hid,
             effective_on=date(2017, 10, 2),
+            kind="periodic",
             recorded_by="o",
             income_per_capita=700_000,
             deprivations=["health_insurance"],
@@ -62,6 +63,7 @@ def test_every_event_has_a_chained_hash_over_its_stored_bytes(app: Households) -
             Assess(
                 household=hid,
                 effective_on=date(year, 10, 2),
+                kind="periodic",
                 recorded_by="o",
                 income_per_capita=900_000,
                 deprivations=[],

@@ -200,6 +200,34 @@ def build_histories(app: Households, clock: Any, households: list[Any]) -> list[
     return moments
 
 
+def identities(figures: dict[str, Any]) -> tuple[int, int]:
+    """How far each list's end count is from its start plus the flows (0 and 0 when the
+    identities of the annual report hold)."""
+    f = figures
+    poor = f["poor_start"] - f["exited_poverty"] + f["newly_poor"] + f["re_poor"]
+    poor += f["other_poor_changes"]
+    near = f["near_poor_start"] - f["exited_near_poverty"] - f["poor_from_near_poor"]
+    near += f["near_poor_from_poor"] + f["newly_near_poor"] + f["re_near_poor"]
+    near += f["other_near_poor_changes"]
+    return f["poor_end"] - poor, f["near_poor_end"] - near
+
+
+def assert_identities(report: dict[str, Any]) -> int:
+    """Both identities hold for the total and every unit the report calls comparable, and for
+    their ethnic-minority households; returns how many groups were checked."""
+    checked = 0
+    for where, group in [("total", report), *((u["unit"]["code"], u) for u in report["by_unit"])]:
+        if not group["comparable"]:
+            assert group["other_poor_changes"] is None, where
+            continue
+        for part in (group, group["ethnic_minority"]):
+            assert identities(part) == (0, 0), (report["year"], where, part)
+        checked += 1
+    if not report["comparable"] and report["standard_changed"]:
+        assert report["exited_poverty"] is None and report["near_poor_from_poor"] is None
+    return checked
+
+
 def assert_same_reports(
     app: Households, store_source: ReadModelSource, probes: list[tuple[Any, ...]]
 ) -> None:
@@ -223,6 +251,11 @@ def assert_same_reports(
         expected = annual_report(replay, app.units, app.standards, year=year, **kw)
         got = annual_report(store_source, app.units, app.standards, year=year, **kw)
         assert got == expected, (unit, year, known_at, mode)
+        assert_identities(expected)
+        first, last = date(year, 1, 1), date(year, 12, 31)
+        assert sorted(store_source.flows(first, last, known_at), key=repr) == sorted(
+            replay.flows(first, last, known_at), key=repr
+        ), (year, known_at)
 
 
 @settings(

@@ -27,6 +27,7 @@ from application.commands import Assess, DeliverSupport, Recognise, RegisterExit
 from application.errors import HouseholdNotFound
 from application.households import Households
 from application.replay_pack import canonical_json, verify_pack
+from application.status import NotYetRegistered
 from infrastructure import signing
 from infrastructure.signing import ensure_signing_key
 from tests.factories import register
@@ -67,6 +68,7 @@ def history(app: Households, clock: Any) -> dict[str, datetime]:
         Assess(
             household=hid,
             effective_on=date(2017, 10, 2),
+            kind="periodic",
             recorded_by="o",
             income_per_capita=650_000,
             deprivations=["health_insurance"],
@@ -89,6 +91,7 @@ def history(app: Households, clock: Any) -> dict[str, datetime]:
         Assess(
             household=other,
             effective_on=date(2017, 10, 3),
+            kind="periodic",
             recorded_by="o",
             income_per_capita=1_500_000,
             deprivations=[],
@@ -100,6 +103,7 @@ def history(app: Households, clock: Any) -> dict[str, datetime]:
         Assess(
             household=hid,
             effective_on=date(2018, 10, 1),
+            kind="periodic",
             recorded_by="o",
             income_per_capita=900_000,
             deprivations=["health_insurance"],
@@ -161,7 +165,7 @@ def _queries(at: dict[str, datetime]) -> list[tuple[date, datetime]]:
         (date(2019, 1, 1), at["retracted"] + second),
         (date(2019, 1, 1), at["late entry"]),
         (date(2018, 6, 1), at["late entry"]),
-        (date(2016, 6, 1), at["registered"]),
+        (date(2017, 3, 1), at["registered"]),
     ]
 
 
@@ -208,6 +212,11 @@ def test_a_pack_verifies_offline_and_replays_the_server_byte_for_byte(
         queries.status(app, hid, date(2018, 1, 1), before)
     unknown = verify_pack(pack, proofs, as_of=date(2018, 1, 1), known_at=before, app=offline)
     assert not unknown.ok and "was not yet known" in unknown.problems[0]
+    with pytest.raises(NotYetRegistered) as caught:  # it did not exist yet: 404, as on the server
+        queries.status(app, hid, date(2016, 6, 1), at["registered"])
+    assert caught.value.registered_on == date(2017, 3, 1)
+    early = verify_pack(pack, proofs, as_of=date(2016, 6, 1), app=offline)
+    assert not early.ok and "was registered on 2017-03-01" in early.problems[0]
 
 
 def test_export_signs_a_new_checkpoint_only_when_needed(app, clock, audit: Audit) -> None:

@@ -39,6 +39,7 @@ def _assess(app: Households, hid: str, day: date, income: int, deprived: list[st
         Assess(
             household=hid,
             effective_on=day,
+            kind="periodic" if day.month >= 9 else None,
             recorded_by="o",
             income_per_capita=income,
             deprivations=deprived,
@@ -50,11 +51,12 @@ def _assess(app: Households, hid: str, day: date, income: int, deprived: list[st
 
 @pytest.fixture
 def district(app: Households, clock: Any) -> dict[str, str]:
-    """Five households: Thái Đức (merged 2020), Thống Nhất, Thanh Nhật (urban), Kim Loan."""
+    """Five households: Thái Đức and Việt Chu (merged into Thống Nhất in 2020), Thanh Nhật (urban),
+    Kim Loan."""
     ids = {}
     for key, unit, ethnicity in [
         ("a", "01570", "Tày"),  # Thái Đức: merged into Thống Nhất on 2020-03-01
-        ("b", "01564", "Nùng"),
+        ("b", "01564", "Nùng"),  # Việt Chu until 2020-02-29, whose code Thống Nhất took
         ("c", "01558", "Kinh"),  # Thanh Nhật town (urban)
         ("d", "01549", "Tày"),
         ("e", "01549", "Kinh"),
@@ -116,7 +118,7 @@ def test_annual_report_figures(app, store, district) -> None:
     assert (em["rate_start"], em["rate_end"], em["target_pp"]) == (100.0, 33.33, 3)
     assert r["standard_start"] == r["standard_end"] == "2016-2020" and r["comparable"]
     by = {(u["unit"]["code"], u["unit"]["valid_from"]): u for u in r["by_unit"]}
-    assert len(by) == 15  # the 15 communes of 2018, Thái Đức and Việt Chu included
+    assert len(by) == 14  # the 14 communes of 2018, Thái Đức and Việt Chu included
     thai_duc = by[("01570", "2000-01-01")]
     assert (thai_duc["poor_start"], thai_duc["poor_end"], thai_duc["exited_poverty"]) == (1, 0, 1)
     assert thai_duc["target_pp"] == 5  # flagged especially difficult
@@ -133,9 +135,10 @@ def test_units_are_those_valid_on_each_date(app, store, district) -> None:
         (u["unit"]["name"], u["total_households_start"], u["total_households_end"])
         for u in r2020["by_unit"]
     ]
-    # Start of 2020: Thái Đức and the old Thống Nhất; end: the enlarged Thống Nhất.
+    # Start of 2020: Thái Đức and Việt Chu; end: Thống Nhất, formed from both on 2020-03-01.
     assert ("Xã Thái Đức", 1, None) in names
-    assert ("Xã Thống Nhất", 1, None) in names and ("Xã Thống Nhất", None, 2) in names
+    assert ("Xã Việt Chu", 1, None) in names and ("Xã Thống Nhất", None, 2) in names
+    assert [n for n, *_ in names].count("Xã Thống Nhất") == 1
     r2026 = fast.poverty("04", date(2026, 1, 1))
     assert [u["unit"]["name"] for u in r2026["by_unit"]] == [
         "Xã Vinh Quý",
@@ -247,9 +250,32 @@ def test_campaign_and_emulation(app, store, clock, district) -> None:
         )
     )
     fast, _ = _both(app, store)
-    c = fast.campaign("048", 2016, 2019)
-    assert c["baseline"]["note"] and c["baseline"]["date"] == "2016-12-31"
+    empty = fast.campaign("048", 2016, 2016)["baseline"]  # nobody was on a list at end-2015
+    assert (empty["date"], empty["households"], empty["note"] is not None) == (
+        "2015-12-31",
+        0,
+        True,
+    )
+    c = fast.campaign("048", 2017, 2019)
+    assert c["baseline"]["note"] is None and c["baseline"]["date"] == "2016-12-31"
     assert c["baseline"]["households"] == 4 and c["baseline"]["mean_income"] == 500_000
+    summary = c["summary"]
+    assert (summary["baseline_date"], summary["years"]) == ("2016-12-31", 3)
+    assert (summary["rate_baseline"], summary["rate_end"]) == (80.0, 75.0)  # c closed in 2019
+    assert (summary["average_reduction_pp"], summary["target_pp"]) == (1.67, 4)
+    assert (
+        summary["target_met"] is False and summary["ethnic_minority"]["target_scope"] == "national"
+    )
+    income = summary["income"]  # a, b, c, d poor at end-2016; c closed, so three compared
+    assert (income["cohort_households"], income["compared_households"]) == (4, 3)
+    assert (income["cohort_ratio"], income["met_min"], income["met_max"]) == (1.17, False, False)
+    kim_loan = next(u for u in c["by_unit"] if u["unit"]["code"] == "01549")["summary"]
+    assert (kim_loan["rate_baseline"], kim_loan["rate_end"], kim_loan["target_pp"]) == (
+        50.0,
+        50.0,
+        5,
+    )
+    assert c["targets"]["ethnic_minority_reduction_pp"]["scope"] == "national"
     y2018 = next(y for y in c["years"] if y["year"] == 2018)
     assert y2018["reduction"]["reduction_pp"] == 20.0
     support = y2018["support"]
@@ -270,7 +296,7 @@ def test_campaign_and_emulation(app, store, clock, district) -> None:
 
     e = fast.emulation(2018)
     assert [r["rank"] for r in e["ranking"]] == list(range(1, len(e["ranking"]) + 1))
-    assert len(e["ranking"]) == 15 and all(r["reasons"] for r in e["ranking"])
+    assert len(e["ranking"]) == 14 and all(r["reasons"] for r in e["ranking"])
     top = e["ranking"][0]
     assert top["unit"]["code"] == "01549"  # Kim Loan: d exited as registered, never re-poor
     exemplary = [h["code"] for h in e["exemplary_households"]]

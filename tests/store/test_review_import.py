@@ -12,11 +12,11 @@ from tests.factories import register
 from web.bootstrap import build_application
 from web.cli import cli
 
-HEADER = "code,effective_on,income_per_capita,deprivations,assessor,status,decision_number,decision_on,signed_by\n"
+HEADER = "code,effective_on,income_per_capita,deprivations,assessor,status,decision_number,decision_on,signed_by,kind\n"
 ROWS = [
-    "01564-0001,2017-10-02,650000,health_insurance;domestic_water,Lý Văn Hùng,poor,12/QĐ-UBND,2017-12-05,Chủ tịch UBND xã\n",
-    "01564-0002,2017-10-03,1100000,,Lý Văn Hùng,,,,\n",
-    "01564-0001,2018-10-02,950000,health_insurance,Lý Văn Hùng,near_poor,30/QĐ-UBND,2018-12-05,Chủ tịch UBND xã\n",
+    "01564-0001,2017-10-02,650000,health_insurance;domestic_water,Lý Văn Hùng,poor,12/QĐ-UBND,2017-12-05,Chủ tịch UBND xã,periodic\n",
+    "01564-0002,2017-10-03,1100000,,Lý Văn Hùng,,,,,periodic\n",
+    "01564-0001,2018-10-02,950000,health_insurance,Lý Văn Hùng,near_poor,30/QĐ-UBND,2018-12-05,Chủ tịch UBND xã,periodic\n",
 ]
 
 
@@ -168,7 +168,7 @@ def test_cells_follow_the_api_field_rules(
     fields = dict(
         zip(
             HEADER.strip().split(","),
-            ["01564-0002", "2017-10-03", "1100000", "", "Lý Văn Hùng", "", "", "", ""],
+            ["01564-0002", "2017-10-03", "1100000", "", "Lý Văn Hùng", "", "", "", "", "periodic"],
             strict=True,
         )
     )

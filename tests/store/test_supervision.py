@@ -127,6 +127,7 @@ class World:
             Assess(
                 household=self.ids[name],
                 effective_on=day,
+                kind="periodic" if day.month >= 9 else None,
                 recorded_by=kw.pop("recorded_by", "officer.a"),
                 income_per_capita=income,
                 deprivations=[],
@@ -388,6 +389,7 @@ def test_progress_shows_visits_findings_and_corrections(world: World, plans: Any
         Assess(
             household=first,
             effective_on=date(2026, 11, 30),
+            kind="periodic",
             recorded_by="officer.a",
             income_per_capita=2_500_000,
             deprivations=[],

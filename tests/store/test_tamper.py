@@ -186,6 +186,7 @@ def history(app: Households, clock: Any) -> dict[str, UUID]:
         tick()
     assess = {
         "effective_on": date(2017, 10, 2),
+        "kind": "periodic",
         "recorded_by": "o",
         "income_per_capita": 650_000,
         "deprivations": ["health_insurance"],

@@ -2,7 +2,7 @@
 
 Households used throughout (the fake clock's today is 2026-11-29):
 
-* ``H_NEW`` ``01564-0001`` registered 2017-03-01 in Thống Nhất (01564), which became part of
+* ``H_NEW`` ``01564-0001`` registered 2017-03-01 in Việt Chu (01564; Thống Nhất from 2020), part of
   Hạ Lang (01561) on 2025-07-01: in the units of the Hạ Lang officer and inspector.
 * ``H_OLD`` ``01561-0002`` registered 2017-03-01 in the *old* 01561 (Vinh Quý commune, which
   became 01537 on 2025-07-01): the code 01561 is reused, so it is *not* in Hạ Lang's units.
@@ -166,6 +166,7 @@ INSPECTION = {
 }
 ASSESSMENT = {
     "effective_on": "2017-10-02",
+    "kind": "periodic",
     "income_per_capita": 650_000,
     "deprivations": ["health_insurance"],
     "assessor": "Tổ rà soát",

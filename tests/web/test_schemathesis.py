@@ -96,6 +96,7 @@ def test_answers_about_a_busy_household_conform(api_web: Web) -> None:
             "/assessments",
             {
                 "effective_on": "2025-10-01",
+                "kind": "periodic",
                 "income_per_capita": 1_000_000,
                 "deprivations": ["nutrition", "employment", "dependants"],
                 "assessor": "Tổ rà soát",

@@ -20,7 +20,7 @@ from application.recorded import (
     Recorded,
     SponsorshipStarted,
 )
-from application.status import status_object
+from application.status import NotYetRegistered, require_registered, status_object
 from domain.situation import Situation
 from web import schemas as s
 from web.api.common import (
@@ -35,6 +35,7 @@ from web.api.common import (
 from web.api.context import households, recorder, services
 from web.auth import check_known_at, current_user, policy
 from web.limits import expensive
+from web.problems import Problem
 
 blp = blueprint(
     "households",
@@ -163,6 +164,10 @@ def get_status(args: dict[str, Any], ref: str) -> Any:
     on: date = args.get("as_of") or app.today()
     moment = known_at or app.now()
     situation = _readable(app, ref, on, moment)  # one load and one fold serve both
+    try:
+        require_registered(situation)
+    except NotYetRegistered as e:
+        raise Problem(404, str(e), registered_on=e.registered_on.isoformat()) from None
     doc = status_object(situation, app.units, moment)
     log_reads([situation.household_id])
     return _exactly(doc, etag=True)
@@ -331,7 +336,8 @@ def register_exit(data: dict[str, Any], ref: str) -> Recorded:
     """Register a commitment to exit poverty (đăng ký thoát nghèo)
 
     `target_year` is the year the household commits to leave poverty (not before the year of
-    `effective_on`); `plan` is optional free text.
+    `effective_on`); `plan` is optional free text. Only a household poor or near-poor on
+    `effective_on` may register (else 422).
     """
     return recorder().register_exit(current_user(), _command(c.RegisterExit, ref, data))
 

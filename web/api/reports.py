@@ -191,12 +191,32 @@ class AnnualFiguresSchema(_Out):
         allow_none=True,
         metadata={"description": "rate_start − rate_end; null when not comparable"},
     )
+    near_poor_from_poor = _n(metadata={"description": "poor → near-poor (also an exit)"})
+    poor_from_near_poor = _n(metadata={"description": "near-poor → poor (newly or re-poor)"})
     target_pp = fields.Integer()
+    target_scope = fields.String(
+        metadata={"description": "`campaign`, or `national` for the ethnic-minority target"}
+    )
     target_met = fields.Boolean(allow_none=True)
     other_poor_changes = _n(
         metadata={
-            "description": "poor_end − (poor_start − exited + re_poor + newly_poor): registrations, "
-            "closures and moves that the form's flows do not show"
+            "description": "net change of the poor list that no decision moving a household made: "
+            "moves in and out, closures, lists established again under a new standard; null "
+            "when not comparable. poor_end = poor_start − exited_poverty + newly_poor + re_poor "
+            "+ other_poor_changes"
+        }
+    )
+    other_near_poor_changes = _n(
+        metadata={
+            "description": "the same for the near-poor list: near_poor_end = near_poor_start − "
+            "exited_near_poverty − poor_from_near_poor + near_poor_from_poor + newly_near_poor "
+            "+ re_near_poor + other_near_poor_changes"
+        }
+    )
+    comparable = fields.Boolean(
+        metadata={
+            "description": "one standard all year and the same communes at both ends: the "
+            "identities hold and a reduction is presented"
         }
     )
 
@@ -226,7 +246,6 @@ class AnnualReportSchema(AnnualGroupSchema):
     standard_start = fields.String(allow_none=True)
     standard_end = fields.String(allow_none=True)
     standard_changed = fields.Boolean()
-    comparable = fields.Boolean()
     reduction_note = fields.String(allow_none=True)
     by_unit = fields.List(fields.Nested(AnnualUnitSchema))
     notes = fields.List(fields.String())
@@ -253,6 +272,51 @@ class CampaignYearSchema(_Out):
     by_unit = fields.List(fields.Dict())
 
 
+class IncomeTargetSchema(_Out):
+    """The baseline cohort's income: now ÷ then, against ×1.5 and ×2."""
+
+    cohort_households = fields.Integer(metadata={"description": "poor, assessed, at the baseline"})
+    compared_households = fields.Integer(metadata={"description": "of them, assessed at the end"})
+    mean_income_baseline = _n()
+    mean_income_end = _n()
+    cohort_ratio = fields.Float(allow_none=True)
+    target_min = fields.Float()
+    target_max = fields.Float()
+    met_min = fields.Boolean(allow_none=True)
+    met_max = fields.Boolean(allow_none=True)
+
+
+class ReductionSummarySchema(_Out):
+    """The average annual reduction over the span against its target."""
+
+    rate_baseline = _pct()
+    rate_end = _pct()
+    average_reduction_pp = fields.Float(
+        allow_none=True, metadata={"description": "(rate_baseline − rate_end) ÷ years"}
+    )
+    target_pp = fields.Integer()
+    target_scope = fields.String()
+    target_met = fields.Boolean(allow_none=True)
+
+
+class CampaignSummarySchema(ReductionSummarySchema):
+    """The campaign's summary over its span (the total, or one unit)."""
+
+    baseline_date = fields.String(metadata={"format": "date"})
+    end_date = fields.String(metadata={"format": "date"})
+    years = fields.Integer()
+    comparable = fields.Boolean()
+    ethnic_minority = fields.Nested(ReductionSummarySchema)
+    income = fields.Nested(IncomeTargetSchema)
+
+
+class CampaignUnitSummarySchema(_Out):
+    """One unit valid at the end of the span, with its summary."""
+
+    unit = fields.Nested(ReportUnitSchema)
+    summary = fields.Nested(CampaignSummarySchema)
+
+
 class CampaignReportSchema(_Out):
     """``GET /reports/campaign``."""
 
@@ -264,6 +328,8 @@ class CampaignReportSchema(_Out):
     units = fields.String()
     baseline = fields.Dict()
     targets = fields.Dict()
+    summary = fields.Nested(CampaignSummarySchema)
+    by_unit = fields.List(fields.Nested(CampaignUnitSummarySchema))
     years = fields.List(fields.Nested(CampaignYearSchema))
     notes = fields.List(fields.String())
     source = fields.Nested(SourceSchema)
@@ -339,9 +405,15 @@ def annual_report(args: dict[str, Any]) -> dict[str, Any]:
     For `unit` and `year`: resident households, poor and near-poor on 31 December of the year
     before (`_start`) and of the year (`_end`); the transitions that took effect during the year
     (exited, newly poor, re-poor and the near-poor counterparts); rates, the reduction in
-    percentage points against the target (4, or 5 for units flagged especially difficult; 3 for
-    ethnic-minority households); the standards at start and end — when they differ the rates are
-    not comparable and `reduction_pp` is null with a `reduction_note`; and `by_unit` with the same
+    percentage points against the target (4, or 5 for units flagged especially difficult in the
+    year; 3 for ethnic-minority households, a national target); the near-poor flows
+    (`near_poor_from_poor`, `poor_from_near_poor`) and the other changes of each list (moves,
+    closures, lists established again), so that in every comparable year
+    `poor_end = poor_start − exited_poverty + newly_poor + re_poor + other_poor_changes` and
+    `near_poor_end = near_poor_start − exited_near_poverty − poor_from_near_poor +
+    near_poor_from_poor + newly_near_poor + re_near_poor + other_near_poor_changes`. A change of
+    standard within the year establishes the lists again (a baseline, not movements): the
+    flows and `reduction_pp` are null and `reduction_note` says why. `by_unit` has the same
     figures for each child unit (units of the catalogue valid on the date each figure refers to).
     """
     year = args["year"]
@@ -360,13 +432,17 @@ def annual_report(args: dict[str, Any]) -> dict[str, Any]:
 def campaign_report(args: dict[str, Any]) -> dict[str, Any]:
     """The campaign's figures
 
-    Per year and child unit: the reduction against target (from the annual report); the income
-    of poor households against the end-2015 baseline (the cohort poor then, and the households
-    poor each year); the deprivations most often lacking; support by category, programme and
-    funding source, and the share addressing the household's own deprivations; the share of poor
-    households with an active sponsor; exit registrations and how many exited; exits followed by
-    re-poverty within two years — each with the ethnic-minority figure beside it. Computed by
-    replaying every household's facts (slow on a large store).
+    `summary` (and `by_unit[].summary`, per unit valid at the end of the span): the poverty rate
+    on 31 December of `from_year − 1` (for 2016–2020 the end-2015 list) and at the end, the
+    average annual reduction ((rate_baseline − rate_end) ÷ years) against its target (4, or 5
+    where the commune was flagged especially difficult; 3 for ethnic-minority households, a
+    national target, not the campaign's), and the income of the households poor at the baseline,
+    now ÷ then, against ×1.5 and ×2. Then per year and child unit: the reduction against target
+    (from the annual report); the income of poor households against the baseline; the
+    deprivations most often lacking; support by category, programme and funding source, and the
+    share addressing the household's own deprivations; the share of poor households with an
+    active sponsor; exit registrations and how many exited; exits followed by re-poverty (under
+    the same standard) within two years — each with the ethnic-minority figure beside it.
     """
     to_year = args["to_year"]
     _authorise(args["unit"], date(to_year, 12, 31), args["units"], args.get("known_at"))

@@ -21,13 +21,15 @@ def list_units(args: dict[str, Any]) -> dict[str, Any]:
     """The units valid on a date
 
     Every unit version valid on `as_of` (default today), province first, with its parent code,
-    area type and flags (especially difficult, border). Codes are reused after the 2025
-    reorganisation, so the same code may name different units on different dates.
+    area type and the flags in force on that date (especially difficult, difficult, border; each
+    set with its own validity, and marked unverified). Codes are reused (01564 was Việt Chu until
+    2020, then Thống Nhất; several codes again after the 2025 reorganisation), so the same code
+    may name different units on different dates.
     """
     app = households()
     on = args.get("as_of") or app.today()
     return {
         "as_of": on.isoformat(),
         "data_version": app.units.data_version,
-        "units": [u.to_dict() for u in app.units.valid_on(on)],
+        "units": [u.view_on(on) for u in app.units.valid_on(on)],
     }

@@ -1,10 +1,4 @@
-"""Administrative units as dated versions.
-
-A unit is identified by its code *and* its validity period, never by code alone: after the
-1 July 2025 reform codes were reused with different meanings (``01558`` was Thanh Nhật town, urban,
-and became Lý Quốc commune, rural). Every household event carries the unit as it was on the event
-date, so this module answers "which unit did code X mean on date D?" and "what has the unit named
-on date D become by date E?".
+"""The unit catalogue: every unit version, validated, with date-aware queries.
 
 Parsing and queries are pure; the only I/O is :func:`load_units`, which reads the packaged
 ``domain/data/units.json``.
@@ -14,240 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from typing import Any
 
-__all__ = [
-    "AREA_TYPES",
-    "KINDS_BY_LEVEL",
-    "LEVELS",
-    "Unit",
-    "UnitCatalogue",
-    "UnitDataError",
-    "UnitFlags",
-    "UnknownUnitError",
-    "load_units",
-]
-
-#: Administrative levels, from the top. Their order is the sort order of :meth:`valid_on`.
-LEVELS: tuple[str, ...] = ("province", "district", "commune")
-
-#: The kinds of unit allowed at each level (Vietnamese names, as in official lists).
-KINDS_BY_LEVEL: Mapping[str, frozenset[str]] = {
-    "province": frozenset({"tỉnh", "thành phố"}),
-    "district": frozenset({"huyện", "quận", "thị xã", "thành phố"}),
-    "commune": frozenset({"xã", "phường", "thị trấn", "đặc khu"}),
-}
-
-#: The area types that select a poverty line.
-AREA_TYPES: frozenset[str] = frozenset({"rural", "urban"})
-
-# Commune kinds whose area type is fixed: a xã is rural, a phường or thị trấn urban.
-_COMMUNE_KIND_AREA: Mapping[str, str] = {"xã": "rural", "phường": "urban", "thị trấn": "urban"}
-
-_CODE_LENGTH: Mapping[str, int] = {"province": 2, "district": 3, "commune": 5}
-
-_UNIT_KEYS = frozenset(
-    {
-        "code",
-        "code_verified",
-        "name",
-        "level",
-        "kind",
-        "area_type",
-        "parent",
-        "valid_from",
-        "valid_to",
-        "flags",
-        "successor",
-        "notes",
-    }
-)
-_REQUIRED_UNIT_KEYS = _UNIT_KEYS - {"code_verified", "notes", "successor"}
-_FLAG_KEYS = frozenset({"especially_difficult", "border", "verified"})
-_TOP_KEYS = frozenset({"data_version", "source", "notes", "units"})
-
-_ONE_DAY = timedelta(days=1)
-
-
-class UnitDataError(ValueError):
-    """The unit data is malformed or inconsistent; raised while building a catalogue so that bad
-    data is rejected at load time instead of producing wrong answers later."""
-
-
-class UnknownUnitError(ValueError):
-    """A unit code does not name a unit on the date asked (or has no successor to follow); the
-    message says when the code was valid, so callers can report a useful error."""
-
-
-@dataclass(frozen=True, slots=True)
-class UnitFlags:
-    """Targeting flags of a unit version (especially difficult area, border area). They exist
-    because support policies depend on them; ``verified`` says whether they were checked against
-    an official list (currently never)."""
-
-    especially_difficult: bool
-    border: bool
-    verified: bool
-
-    def to_dict(self) -> dict[str, bool]:
-        """JSON-ready form, as stored in ``units.json``."""
-        return {
-            "especially_difficult": self.especially_difficult,
-            "border": self.border,
-            "verified": self.verified,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class Unit:
-    """One version of an administrative unit: a code with a name, level, kind and area type over
-    an inclusive validity period. Exists so that events can refer to the unit *as it was* on their
-    date, even when the code is later reused for a different unit."""
-
-    code: str
-    name: str
-    level: str
-    kind: str
-    area_type: str
-    parent: str | None
-    valid_from: date
-    valid_to: date | None
-    flags: UnitFlags
-    successor: str | None = None
-    notes: str = ""
-    code_verified: bool = True
-
-    @property
-    def key(self) -> str:
-        """Stable identifier of this version: ``"<code>@<valid_from>"``."""
-        return f"{self.code}@{self.valid_from.isoformat()}"
-
-    def is_valid_on(self, on: date) -> bool:
-        """Whether this version is in force on ``on`` (``valid_to`` is the inclusive last day)."""
-        return self.valid_from <= on and (self.valid_to is None or on <= self.valid_to)
-
-    def period(self) -> str:
-        """Human-readable validity period, used in error messages."""
-        if self.valid_to is None:
-            return f"from {self.valid_from.isoformat()}"
-        return f"{self.valid_from.isoformat()} to {self.valid_to.isoformat()}"
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (ISO dates); :meth:`UnitCatalogue.from_dict` accepts it back."""
-        return {
-            "code": self.code,
-            "code_verified": self.code_verified,
-            "name": self.name,
-            "level": self.level,
-            "kind": self.kind,
-            "area_type": self.area_type,
-            "parent": self.parent,
-            "valid_from": self.valid_from.isoformat(),
-            "valid_to": None if self.valid_to is None else self.valid_to.isoformat(),
-            "flags": self.flags.to_dict(),
-            "successor": self.successor,
-            "notes": self.notes,
-        }
-
-
-def _parse_date(value: Any, what: str) -> date:
-    if not isinstance(value, str):
-        raise UnitDataError(f"{what}: expected an ISO date string, got {value!r}")
-    try:
-        return date.fromisoformat(value)
-    except ValueError as exc:
-        raise UnitDataError(f"{what}: invalid ISO date {value!r}") from exc
-
-
-def _optional_str(raw: Mapping[str, Any], key: str, what: str) -> str | None:
-    value = raw.get(key)
-    if value is not None and (not isinstance(value, str) or not value):
-        raise UnitDataError(f"{what}: {key} must be a non-empty string or null, got {value!r}")
-    return value
-
-
-def _parse_flags(value: Any, what: str) -> UnitFlags:
-    if not isinstance(value, Mapping) or set(value) != _FLAG_KEYS:
-        raise UnitDataError(f"{what}: flags must have exactly the keys {sorted(_FLAG_KEYS)}")
-    for name in _FLAG_KEYS:
-        if not isinstance(value[name], bool):
-            raise UnitDataError(f"{what}: flag {name} must be a boolean")
-    return UnitFlags(
-        especially_difficult=value["especially_difficult"],
-        border=value["border"],
-        verified=value["verified"],
-    )
-
-
-def _parse_unit(raw: Any, index: int) -> Unit:
-    what = f"units[{index}]"
-    if not isinstance(raw, Mapping):
-        raise UnitDataError(f"{what}: expected an object")
-    unknown = set(raw) - _UNIT_KEYS
-    if unknown:
-        raise UnitDataError(f"{what}: unknown fields {sorted(unknown)}")
-    missing = _REQUIRED_UNIT_KEYS - set(raw)
-    if missing:
-        raise UnitDataError(f"{what}: missing fields {sorted(missing)}")
-
-    code = raw["code"]
-    level = raw["level"]
-    if level not in LEVELS:
-        raise UnitDataError(f"{what}: unknown level {level!r}")
-    if not isinstance(code, str) or not code.isdigit() or len(code) != _CODE_LENGTH[level]:
-        raise UnitDataError(
-            f"{what}: a {level} code must be {_CODE_LENGTH[level]} digits, got {code!r}"
-        )
-    what = f"unit {code} ({what})"
-    name = raw["name"]
-    if not isinstance(name, str) or not name.strip():
-        raise UnitDataError(f"{what}: name must be a non-empty string")
-    kind = raw["kind"]
-    if kind not in KINDS_BY_LEVEL[level]:
-        raise UnitDataError(f"{what}: unknown kind {kind!r} for level {level}")
-    area_type = raw["area_type"]
-    if area_type not in AREA_TYPES:
-        raise UnitDataError(f"{what}: unknown area_type {area_type!r}")
-    if level == "commune" and _COMMUNE_KIND_AREA.get(kind, area_type) != area_type:
-        raise UnitDataError(f"{what}: a {kind} must have area_type {_COMMUNE_KIND_AREA[kind]!r}")
-
-    parent = _optional_str(raw, "parent", what)
-    if (parent is None) != (level == "province"):
-        raise UnitDataError(
-            f"{what}: a {level} must {'not ' if level == 'province' else ''}have a parent"
-        )
-    valid_from = _parse_date(raw["valid_from"], f"{what} valid_from")
-    valid_to = None if raw["valid_to"] is None else _parse_date(raw["valid_to"], f"{what} valid_to")
-    if valid_to is not None and valid_to < valid_from:
-        raise UnitDataError(
-            f"{what}: valid_to {valid_to.isoformat()} is before valid_from {valid_from.isoformat()}"
-        )
-    successor = _optional_str(raw, "successor", what)
-    notes = raw.get("notes", "")
-    if not isinstance(notes, str):
-        raise UnitDataError(f"{what}: notes must be a string")
-    code_verified = raw.get("code_verified", True)
-    if not isinstance(code_verified, bool):
-        raise UnitDataError(f"{what}: code_verified must be a boolean")
-    return Unit(
-        code=code,
-        name=name,
-        level=level,
-        kind=kind,
-        area_type=area_type,
-        parent=parent,
-        valid_from=valid_from,
-        valid_to=valid_to,
-        flags=_parse_flags(raw["flags"], what),
-        successor=successor,
-        notes=notes,
-        code_verified=code_verified,
-    )
+from domain.units.model import LEVELS, Unit, UnitDataError, UnknownUnitError
+from domain.units.parsing import ONE_DAY, TOP_KEYS, parse_unit
 
 
 def _covers(versions: Iterable[Unit], start: date, end: date | None) -> bool:
@@ -260,7 +28,7 @@ def _covers(versions: Iterable[Unit], start: date, end: date | None) -> bool:
             return True
         if end is not None and version.valid_to >= end:
             return True
-        cursor = version.valid_to + _ONE_DAY
+        cursor = version.valid_to + ONE_DAY
     return False
 
 
@@ -300,7 +68,7 @@ class UnitCatalogue:
         """Parse and validate the ``units.json`` document (pure; no I/O)."""
         if not isinstance(d, Mapping):
             raise UnitDataError("expected a JSON object at the top level")
-        unknown = set(d) - _TOP_KEYS
+        unknown = set(d) - TOP_KEYS
         if unknown:
             raise UnitDataError(f"unknown top-level fields {sorted(unknown)}")
         raw_units = d.get("units")
@@ -315,7 +83,7 @@ class UnitCatalogue:
             raise UnitDataError("source and notes must be strings")
         return cls(
             data_version,
-            (_parse_unit(raw, i) for i, raw in enumerate(raw_units)),
+            (parse_unit(raw, i) for i, raw in enumerate(raw_units)),
             source=source,
             notes=notes,
         )
@@ -366,7 +134,7 @@ class UnitCatalogue:
             return
         if unit.valid_to is None:
             raise UnitDataError(f"unit {unit.key}: has successor {unit.successor} but never ends")
-        day_after = unit.valid_to + _ONE_DAY
+        day_after = unit.valid_to + ONE_DAY
         if self.find(unit.successor, day_after) is None:
             raise UnitDataError(
                 f"unit {unit.key}: successor {unit.successor} is not valid on "
@@ -504,7 +272,7 @@ class UnitCatalogue:
                     f"unit {unit.key} ({unit.name}) ended on {unit.valid_to.isoformat()} with no "
                     f"successor, so it has none on {on.isoformat()}"
                 )
-            unit = self.resolve(unit.successor, unit.valid_to + _ONE_DAY)
+            unit = self.resolve(unit.successor, unit.valid_to + ONE_DAY)
         return unit
 
     def crosswalk(self, on_from: date, on_to: date) -> dict[str, str]:
