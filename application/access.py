@@ -1,4 +1,4 @@
-"""Who may read and record what (CONTRACT §4 roles), decided on units and dates.
+"""Who may read and record what (the four roles), decided on units and dates.
 
 * ``admin`` may do everything except the auditor's own work (past ``known_at``, audit log).
 * ``officer`` records facts (all but inspections) and reads households inside its units.
@@ -16,7 +16,7 @@ user's unit already existed unchanged on ``d`` and contained it then, or the hou
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 from typing import Final
 
 from application.accounts import User
@@ -161,10 +161,13 @@ class Policy:
             )
 
     @staticmethod
-    def may_read_past(user: User) -> None:
-        """Only an auditor may ask what the record said at a past moment (``known_at``)."""
-        if user.role != "auditor":
-            raise Forbidden("only an auditor may pass a known_at in the past")
+    def require_moment(user: User, known_at: datetime | None, now: datetime) -> None:
+        """403 for a ``known_at`` before ``now`` unless the user is an auditor."""
+        if known_at is not None and known_at < now and user.role != "auditor":
+            raise Forbidden(
+                "only an auditor may ask what the record said at a past moment (known_at); "
+                "leave known_at out to read the record as it stands now"
+            )
 
     @staticmethod
     def logs_reads(user: User) -> bool:

@@ -23,7 +23,7 @@ from domain.text import nfc
 from domain.units import UnitCatalogue
 
 ROLES: Final = ("admin", "officer", "inspector", "auditor")
-"""CONTRACT §4: who may do what (see :mod:`application.access`)."""
+"""The roles: who may do what (see :mod:`application.access`)."""
 
 SCOPED_ROLES: Final = ("officer", "inspector")
 """Roles whose reach is limited to their units (they need at least one)."""

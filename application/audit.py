@@ -2,7 +2,7 @@
 
 The store-facing work (reading every stored event, recomputing chains and Merkle roots,
 signing) sits behind the :class:`AuditLog` port, implemented in ``infrastructure.audit`` and
-wired by the composition root (``web.audit_bootstrap.build_audit``). This module decides what
+wired by the composition root (``web.bootstrap.build_audit``). This module decides what
 the commands mean:
 
 * a checkpoint is only signed over a log that verifies (otherwise signing would launder a

@@ -29,7 +29,7 @@ def _json_value(value: Any) -> Any:
 def status(
     app: Households, ref: str, as_of: date | None = None, known_at: datetime | None = None
 ) -> dict[str, Any]:
-    """The status object (CONTRACT §5) of a household on ``as_of`` as known at ``known_at``."""
+    """The status object of a household on ``as_of`` as known at ``known_at``."""
     moment = known_at or app.now()
     situation = require_registered(app.situation(ref, as_of or app.today(), moment))
     return status_object(situation, app.units, moment)

@@ -343,7 +343,7 @@ def verification(
     """Whole-store verification beside hashing the same bytes with plain hashlib."""
     import hashlib
 
-    from web.audit_bootstrap import build_audit
+    from web.bootstrap import build_audit
 
     audit = build_audit(settings)
     report: list[Any] = []

@@ -1,4 +1,4 @@
-"""The facts recorded about a household, one event class per kind of fact (CONTRACT §5).
+"""The facts recorded about a household, one event class per kind of fact.
 
 Every fact carries ``effective_on`` (the civil date it took effect in the world) and
 ``recorded_by`` (the authenticated user); the library's ``timestamp`` is ``recorded_at``, set by

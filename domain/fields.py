@@ -47,6 +47,21 @@ _UNIT_CODE = re.compile(UNIT_CODE_PATTERN)
 _ISO_DATE = re.compile(ISO_DATE_PATTERN)
 _MONEY = re.compile(MONEY_PATTERN)
 
+REFUSED_IN_TEXT = (
+    r"\u0000-\u001F\u007F-\u009F\u00AD\u0600-\u0605\u061C\u06DD\u070F\u0890-\u0891\u08E2"
+    r"\u180E\u200B-\u200F\u2028-\u202E\u2060-\u2064\u2066-\u206F\uFEFF\uFFF9-\uFFFB"
+)
+"""The characters of the Basic Multilingual Plane that no text field accepts (control, format,
+line and paragraph separators; Unicode 14), as a regular-expression class (a data table, checked
+against :func:`refused_character` by the tests). A lone surrogate is refused before any field is
+read; the few format characters beyond the BMP (tags) are refused too but not listed here."""
+
+TEXT_PATTERN = rf"[^{REFUSED_IN_TEXT}]*"
+"""Free text on one line, as the OpenAPI document states it."""
+
+MULTILINE_TEXT_PATTERN = rf"(?:[\t\n\r]|[^{REFUSED_IN_TEXT}])*"
+"""Free text over several lines: as :data:`TEXT_PATTERN`, and tabs and line breaks."""
+
 _REFUSED_CATEGORIES = frozenset({"Cc", "Cs", "Cf", "Zl", "Zp"})
 """Control, lone surrogate, format (zero-width, bidirectional overrides), line and paragraph
 separators: never part of a name, a number or a note as a person typed it."""

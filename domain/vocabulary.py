@@ -1,4 +1,4 @@
-"""The closed vocabularies of the contract (CONTRACT §4–§5), in one place.
+"""The closed vocabularies of the ledger (roles, statuses, kinds of facts), in one place.
 
 The API schemas, the aggregate's invariants and the demo generator all draw on these tuples, so
 a word is added to the language of the system in exactly one place.

@@ -1,24 +1,16 @@
-"""SQL implementations of :class:`application.accounts.AccountStore` for SQLite and PostgreSQL.
+"""The SQL implementation of :class:`application.accounts.AccountStore`, on either store.
 
 The tables come from ``migrations/*/0002_accounts.sql`` (``chungtay init``); the access log is
 append-only there (triggers refuse UPDATE and DELETE). Timestamps are written from the
 application's clock, never the database's, so tests with a fake clock see consistent times.
+What differs between SQLite and PostgreSQL is said by :class:`infrastructure.sql.Dialect`.
 """
 
 from __future__ import annotations
 
-import json
-import sqlite3
-import threading
-import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
-
-import psycopg
-from psycopg import sql
-from psycopg_pool import ConnectionPool
 
 from application.accounts import (
     AccessEntry,
@@ -32,19 +24,14 @@ from application.accounts import (
 )
 from infrastructure import idempotency
 from infrastructure.hashing import GENESIS, access_entry_hash
-from infrastructure.idempotency import utc_text
+from infrastructure.sql import Connections, utc_text
 from infrastructure.store import StoreConfig
 
 
 def account_store(config: StoreConfig) -> AccountStore:
-    """The account store for the configured backend."""
-    if config.is_postgres:
-        return PostgresAccountStore(config)
-    assert config.sqlite_path is not None
-    return SQLiteAccountStore(str(config.sqlite_path))
+    """The account store of the configured store."""
+    return SqlAccountStore(config)
 
-
-_iso = utc_text
 
 USER_COLUMNS = "name, role, units, created_at, disabled_at"
 
@@ -53,133 +40,110 @@ def chain_access(prev: bytes, entries: Sequence[AccessEntry]) -> list[tuple[byte
     """``(prev_hash, hash)`` for each new access-log row, continuing the chain from ``prev``."""
     out = []
     for e in entries:
-        digest = access_entry_hash(prev, e.user_name, e.household_id, e.endpoint, _iso(e.at))
+        digest = access_entry_hash(prev, e.user_name, e.household_id, e.endpoint, utc_text(e.at))
         out.append((prev, digest))
         prev = digest
     return out
 
 
-def _from_iso(text: str | None) -> datetime | None:
-    return datetime.fromisoformat(text) if text else None
+class SqlAccountStore:
+    """Users, tokens, the access log and idempotency keys in the store's own database."""
 
+    def __init__(self, config: StoreConfig, *, pool_size: int = 8) -> None:
+        self.connections = Connections(config, pool_size=pool_size, name="chungtay-accounts")
+        self.dialect = self.connections.dialect
 
-def _household_uuid(value: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError:
-        return None
+    def _run(self, statement: str, params: Sequence[Any] = (), *, write: bool = False) -> Any:
+        """One statement in its own transaction; its rows."""
+        with self.connections.transaction(write=write) as c:
+            return c.execute(self.dialect.sql(statement), tuple(params)).fetchall()
 
-
-class SQLiteAccountStore:
-    """Accounts in the same SQLite file as the event store (one connection per thread)."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._all: list[sqlite3.Connection] = []
-
-    def _connection(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(
-                self.path, timeout=30, isolation_level=None, check_same_thread=False
-            )
-            conn.execute("PRAGMA foreign_keys=ON")
-            self._local.conn = conn
-            with self._lock:
-                self._all.append(conn)
-        return conn
-
-    @contextmanager
-    def _connect(self, *, write: bool = False) -> Iterator[sqlite3.Connection]:
-        conn = self._connection()
-        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    @staticmethod
-    def _user(row: Sequence[Any]) -> User:
+    def _user(self, row: Sequence[Any]) -> User:
+        d = self.dialect
         return User(
             name=row[0],
             role=row[1],
-            units=tuple(json.loads(row[2])),
-            created_at=datetime.fromisoformat(row[3]),
-            disabled_at=_from_iso(row[4]),
+            units=d.read_texts(row[2]),
+            created_at=d.read_time(row[3]),
+            disabled_at=d.read_optional_time(row[4]),
+        )
+
+    def _token(self, row: Sequence[Any]) -> TokenRecord:
+        d = self.dialect
+        return TokenRecord(
+            row[0], row[1], row[2], d.read_time(row[3]), d.read_optional_time(row[4])
         )
 
     def insert_user(self, user: User) -> None:
         """Add a user."""
+        d = self.dialect
         try:
-            with self._connect(write=True) as c:
-                c.execute(
-                    "INSERT INTO users (name, role, units, created_at) VALUES (?,?,?,?)",
-                    (user.name, user.role, json.dumps(list(user.units)), _iso(user.created_at)),
-                )
-        except sqlite3.IntegrityError:
+            self._run(
+                "INSERT INTO users (name, role, units, created_at) VALUES (?,?,?,?) RETURNING 1",
+                (user.name, user.role, d.texts(user.units), d.time(user.created_at)),
+                write=True,
+            )
+        except d.integrity_errors:
             raise DuplicateUser("name", f"a user {user.name!r} exists already") from None
 
     def get_user(self, name: str) -> User | None:
         """The user with that name."""
-        with self._connect() as c:
-            row = c.execute(f"SELECT {USER_COLUMNS} FROM users WHERE name = ?", (name,)).fetchone()
-        return self._user(row) if row else None
+        rows = self._run(f"SELECT {USER_COLUMNS} FROM users WHERE name = ?", (name,))
+        return self._user(rows[0]) if rows else None
 
     def list_users(self) -> list[User]:
         """Every user."""
-        with self._connect() as c:
-            rows = c.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY name")
-            return [self._user(r) for r in rows.fetchall()]
+        return [self._user(r) for r in self._run(f"SELECT {USER_COLUMNS} FROM users ORDER BY name")]
 
     def disable_user(self, name: str, at: datetime) -> bool:
-        """Mark disabled (keeps the first time)."""
-        with self._connect(write=True) as c:
+        """Mark disabled (keeps the first time); False when there is no such user."""
+        with self.connections.transaction(write=True) as c:
             c.execute(
-                "UPDATE users SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL",
-                (_iso(at), name),
+                self.dialect.sql(
+                    "UPDATE users SET disabled_at = ? WHERE name = ? AND disabled_at IS NULL"
+                ),
+                (self.dialect.time(at), name),
             )
-            return c.execute("SELECT 1 FROM users WHERE name = ?", (name,)).fetchone() is not None
+            found = c.execute(self.dialect.sql("SELECT 1 FROM users WHERE name = ?"), (name,))
+            return found.fetchone() is not None
 
     def insert_token(self, record: TokenRecord) -> None:
         """Store a token's hash."""
-        with self._connect(write=True) as c:
-            c.execute(
-                "INSERT INTO tokens (token_id, user_name, token_sha256, created_at) "
-                "VALUES (?,?,?,?)",
-                (record.token_id, record.user_name, record.token_sha256, _iso(record.created_at)),
-            )
+        self._run(
+            "INSERT INTO tokens (token_id, user_name, token_sha256, created_at) "
+            "VALUES (?,?,?,?) RETURNING 1",
+            (
+                record.token_id,
+                record.user_name,
+                record.token_sha256,
+                self.dialect.time(record.created_at),
+            ),
+            write=True,
+        )
 
     def revoke_token(self, token_id: str, at: datetime) -> bool:
-        """Mark revoked (keeps the first revocation time)."""
-        with self._connect(write=True) as c:
+        """Mark revoked (keeps the first revocation time); False when there is no such token."""
+        with self.connections.transaction(write=True) as c:
             c.execute(
-                "UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL",
-                (_iso(at), token_id),
+                self.dialect.sql(
+                    "UPDATE tokens SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL"
+                ),
+                (self.dialect.time(at), token_id),
             )
-            return (
-                c.execute("SELECT 1 FROM tokens WHERE token_id = ?", (token_id,)).fetchone()
-                is not None
+            found = c.execute(
+                self.dialect.sql("SELECT 1 FROM tokens WHERE token_id = ?"), (token_id,)
             )
+            return found.fetchone() is not None
 
     def find_token(self, token_sha256: str) -> tuple[TokenRecord, User] | None:
         """The token with that hash and its user."""
-        with self._connect() as c:
-            row = c.execute(
-                "SELECT t.token_id, t.user_name, t.token_sha256, t.created_at, t.revoked_at, "
-                "u.name, u.role, u.units, u.created_at, u.disabled_at "
-                "FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_sha256 = ?",
-                (token_sha256,),
-            ).fetchone()
-        if row is None:
-            return None
-        record = TokenRecord(
-            row[0], row[1], row[2], datetime.fromisoformat(row[3]), _from_iso(row[4])
+        rows = self._run(
+            "SELECT t.token_id, t.user_name, t.token_sha256, t.created_at, t.revoked_at, "
+            "u.name, u.role, u.units, u.created_at, u.disabled_at "
+            "FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_sha256 = ?",
+            (token_sha256,),
         )
-        return record, self._user(row[5:])
+        return (self._token(rows[0]), self._user(rows[0][5:])) if rows else None
 
     def list_tokens(self, user_name: str | None = None) -> list[TokenRecord]:
         """Stored tokens, oldest first."""
@@ -188,25 +152,27 @@ class SQLiteAccountStore:
         if user_name is not None:
             query += " WHERE user_name = ?"
             params = (user_name,)
-        with self._connect() as c:
-            rows = c.execute(query + " ORDER BY created_at, token_id", params).fetchall()
-        return [
-            TokenRecord(r[0], r[1], r[2], datetime.fromisoformat(r[3]), _from_iso(r[4]))
-            for r in rows
-        ]
+        rows = self._run(query + " ORDER BY created_at, token_id", params)
+        return [self._token(r) for r in rows]
 
     def append_access(self, entries: Sequence[AccessEntry]) -> None:
-        """Append rows to the access log."""
+        """Append rows to the access log, extending its hash chain (one writer at a time)."""
         if not entries:
             return
-        with self._connect(write=True) as c:  # BEGIN IMMEDIATE: one writer extends the chain
+        d = self.dialect
+        with self.connections.transaction(write=True) as c:
+            lock = d.lock("access_log")
+            if lock is not None:
+                c.execute(lock)
             last = c.execute("SELECT hash FROM access_log ORDER BY id DESC LIMIT 1").fetchone()
             links = chain_access(bytes(last[0]) if last and last[0] else GENESIS, entries)
-            c.executemany(
-                "INSERT INTO access_log (user_name, household_id, endpoint, at, prev_hash, hash) "
-                "VALUES (?,?,?,?,?,?)",
+            c.cursor().executemany(
+                d.sql(
+                    "INSERT INTO access_log (user_name, household_id, endpoint, at, prev_hash, "
+                    "hash) VALUES (?,?,?,?,?,?)"
+                ),
                 [
-                    (e.user_name, e.household_id, e.endpoint, _iso(e.at), prev, digest)
+                    (e.user_name, d.uuid(e.household_id), e.endpoint, d.time(e.at), prev, digest)
                     for e, (prev, digest) in zip(entries, links, strict=True)
                 ],
             )
@@ -222,257 +188,62 @@ class SQLiteAccountStore:
         offset: int,
     ) -> tuple[list[AccessEntry], int]:
         """Matching rows, oldest first, and their total."""
-        where, params = [], []
+        d = self.dialect
+        where: list[str] = []
+        params: list[Any] = []
         if user_name is not None:
             where.append("user_name = ?")
             params.append(user_name)
         if household_id is not None:
+            try:
+                params.append(d.uuid(household_id))
+            except ValueError:  # not a household id: nothing was read under it
+                return [], 0
             where.append("household_id = ?")
-            params.append(household_id)
         if start is not None:
             where.append("at >= ?")
-            params.append(_iso(start))
+            params.append(d.time(start))
         if end is not None:
             where.append("at <= ?")
-            params.append(_iso(end))
+            params.append(d.time(end))
         clause = (" WHERE " + " AND ".join(where)) if where else ""
-        with self._connect() as c:
-            total = c.execute(f"SELECT count(*) FROM access_log{clause}", params).fetchone()[0]
+        with self.connections.transaction() as c:
+            total = c.execute(d.sql(f"SELECT count(*) FROM access_log{clause}"), params)
+            count = total.fetchone()[0]
             rows = c.execute(
-                f"SELECT id, user_name, household_id, endpoint, at FROM access_log{clause} "
-                "ORDER BY id LIMIT ? OFFSET ?",
+                d.sql(
+                    f"SELECT id, user_name, household_id, endpoint, at FROM access_log{clause} "
+                    "ORDER BY id LIMIT ? OFFSET ?"
+                ),
                 [*params, limit, offset],
             ).fetchall()
         return (
-            [AccessEntry(r[1], r[2], r[3], datetime.fromisoformat(r[4]), id=r[0]) for r in rows],
-            total,
+            [AccessEntry(r[1], str(r[2]), r[3], d.read_time(r[4]), id=r[0]) for r in rows],
+            count,
         )
 
     def reserve_idempotency(
         self, reservation: Reservation, fingerprint: str, at: datetime, lease_until: datetime
     ) -> StoredResponse | None:
         """Claim a key (or an ended lease) or return what is stored for it."""
-        with self._connect(write=True) as c:
-            return idempotency.reserve_sqlite(c, reservation, fingerprint, at, lease_until)
+        with self.connections.transaction(write=True) as c:
+            return idempotency.reserve(self.dialect, c, reservation, fingerprint, at, lease_until)
 
     def find_idempotency(self, user_name: str, key: str) -> StoredResponse | None:
         """What is stored for a key."""
-        with self._connect() as c:
-            return idempotency.find_sqlite(c, user_name, key)
+        with self.connections.transaction() as c:
+            return idempotency.find(self.dialect, c, user_name, key)
 
     def complete_idempotency(self, answer: IdempotentAnswer) -> bool:
         """Store the answer of a request that recorded no fact."""
-        with self._connect(write=True) as c:
-            return idempotency.complete_sqlite(c.cursor(), answer)
+        with self.connections.transaction(write=True) as c:
+            return idempotency.complete(self.dialect, c.cursor(), answer)
 
     def release_idempotency(self, reservation: Reservation) -> None:
         """Forget a reservation whose request failed."""
-        with self._connect(write=True) as c:
-            idempotency.release_sqlite(c, reservation)
+        with self.connections.transaction(write=True) as c:
+            idempotency.release(self.dialect, c, reservation)
 
     def close(self) -> None:
-        """Close every thread's connection."""
-        with self._lock:
-            for conn in self._all:
-                conn.close()
-            self._all.clear()
-        self._local = threading.local()
-
-
-class PostgresAccountStore:
-    """Accounts in the store's PostgreSQL schema, through a small connection pool."""
-
-    def __init__(self, config: StoreConfig, *, max_size: int = 8) -> None:
-        self.schema = config.schema
-        self._lock = threading.Lock()
-        self.pool = ConnectionPool(
-            config.psycopg_conninfo(),
-            min_size=1,
-            max_size=max_size,
-            configure=self._configure,
-            check=ConnectionPool.check_connection,  # after a server restart, no dead ones
-            open=True,
-            name=f"chungtay-accounts-{config.schema}",
-        )
-
-    def _configure(self, conn: psycopg.Connection) -> None:
-        conn.execute(sql.SQL("SET search_path TO {}").format(sql.Identifier(self.schema)))
-        conn.commit()
-
-    @contextmanager
-    def _connect(self) -> Iterator[psycopg.Connection]:
-        with self.pool.connection() as conn:
-            yield conn
-
-    @staticmethod
-    def _user(row: Sequence[Any]) -> User:
-        return User(
-            name=row[0],
-            role=row[1],
-            units=tuple(row[2] or ()),
-            created_at=row[3],
-            disabled_at=row[4],
-        )
-
-    def insert_user(self, user: User) -> None:
-        """Add a user."""
-        try:
-            with self._connect() as c:
-                c.execute(
-                    "INSERT INTO users (name, role, units, created_at) VALUES (%s,%s,%s,%s)",
-                    (user.name, user.role, list(user.units), user.created_at),
-                )
-        except psycopg.errors.UniqueViolation:
-            raise DuplicateUser("name", f"a user {user.name!r} exists already") from None
-
-    def get_user(self, name: str) -> User | None:
-        """The user with that name."""
-        with self._connect() as c:
-            row = c.execute(f"SELECT {USER_COLUMNS} FROM users WHERE name = %s", (name,)).fetchone()
-        return self._user(row) if row else None
-
-    def list_users(self) -> list[User]:
-        """Every user."""
-        with self._connect() as c:
-            rows = c.execute(f"SELECT {USER_COLUMNS} FROM users ORDER BY name").fetchall()
-        return [self._user(r) for r in rows]
-
-    def disable_user(self, name: str, at: datetime) -> bool:
-        """Mark disabled (keeps the first time)."""
-        with self._connect() as c:
-            c.execute(
-                "UPDATE users SET disabled_at = %s WHERE name = %s AND disabled_at IS NULL",
-                (at, name),
-            )
-            row = c.execute("SELECT 1 FROM users WHERE name = %s", (name,)).fetchone()
-        return row is not None
-
-    def insert_token(self, record: TokenRecord) -> None:
-        """Store a token's hash."""
-        with self._connect() as c:
-            c.execute(
-                "INSERT INTO tokens (token_id, user_name, token_sha256, created_at) "
-                "VALUES (%s,%s,%s,%s)",
-                (record.token_id, record.user_name, record.token_sha256, record.created_at),
-            )
-
-    def revoke_token(self, token_id: str, at: datetime) -> bool:
-        """Mark revoked (keeps the first revocation time)."""
-        with self._connect() as c:
-            c.execute(
-                "UPDATE tokens SET revoked_at = %s WHERE token_id = %s AND revoked_at IS NULL",
-                (at, token_id),
-            )
-            row = c.execute("SELECT 1 FROM tokens WHERE token_id = %s", (token_id,)).fetchone()
-        return row is not None
-
-    def find_token(self, token_sha256: str) -> tuple[TokenRecord, User] | None:
-        """The token with that hash and its user."""
-        with self._connect() as c:
-            row = c.execute(
-                "SELECT t.token_id, t.user_name, t.token_sha256, t.created_at, t.revoked_at, "
-                "u.name, u.role, u.units, u.created_at, u.disabled_at "
-                "FROM tokens t JOIN users u ON u.name = t.user_name WHERE t.token_sha256 = %s",
-                (token_sha256,),
-            ).fetchone()
-        if row is None:
-            return None
-        return TokenRecord(row[0], row[1], row[2], row[3], row[4]), self._user(row[5:])
-
-    def list_tokens(self, user_name: str | None = None) -> list[TokenRecord]:
-        """Stored tokens, oldest first."""
-        query = "SELECT token_id, user_name, token_sha256, created_at, revoked_at FROM tokens"
-        params: tuple[Any, ...] = ()
-        if user_name is not None:
-            query += " WHERE user_name = %s"
-            params = (user_name,)
-        with self._connect() as c:
-            rows = c.execute(query + " ORDER BY created_at, token_id", params).fetchall()
-        return [TokenRecord(*r) for r in rows]
-
-    def append_access(self, entries: Sequence[AccessEntry]) -> None:
-        """Append rows to the access log."""
-        if not entries:
-            return
-        with self._connect() as c, c.cursor() as cur:
-            # One writer at a time extends the chain; readers are not blocked.
-            cur.execute("LOCK TABLE access_log IN SHARE ROW EXCLUSIVE MODE")
-            last = cur.execute("SELECT hash FROM access_log ORDER BY id DESC LIMIT 1").fetchone()
-            links = chain_access(bytes(last[0]) if last and last[0] else GENESIS, entries)
-            cur.executemany(
-                "INSERT INTO access_log (user_name, household_id, endpoint, at, prev_hash, hash) "
-                "VALUES (%s,%s,%s,%s,%s,%s)",
-                [
-                    (e.user_name, uuid.UUID(e.household_id), e.endpoint, e.at, prev, digest)
-                    for e, (prev, digest) in zip(entries, links, strict=True)
-                ],
-            )
-
-    def select_access(
-        self,
-        *,
-        user_name: str | None,
-        household_id: str | None,
-        start: datetime | None,
-        end: datetime | None,
-        limit: int,
-        offset: int,
-    ) -> tuple[list[AccessEntry], int]:
-        """Matching rows, oldest first, and their total."""
-        where: list[str] = []
-        params: list[Any] = []
-        if user_name is not None:
-            where.append("user_name = %s")
-            params.append(user_name)
-        if household_id is not None:
-            hid = _household_uuid(household_id)
-            if hid is None:
-                return [], 0
-            where.append("household_id = %s")
-            params.append(hid)
-        if start is not None:
-            where.append("at >= %s")
-            params.append(start)
-        if end is not None:
-            where.append("at <= %s")
-            params.append(end)
-        clause = (" WHERE " + " AND ".join(where)) if where else ""
-        with self._connect() as c:
-            total = c.execute("SELECT count(*) FROM access_log" + clause, params).fetchone()[0]
-            rows = c.execute(
-                "SELECT id, user_name, household_id, endpoint, at FROM access_log"
-                + clause
-                + " ORDER BY id LIMIT %s OFFSET %s",
-                [*params, limit, offset],
-            ).fetchall()
-        return (
-            [AccessEntry(r[1], str(r[2]), r[3], r[4], id=r[0]) for r in rows],
-            total,
-        )
-
-    def reserve_idempotency(
-        self, reservation: Reservation, fingerprint: str, at: datetime, lease_until: datetime
-    ) -> StoredResponse | None:
-        """Claim a key (or an ended lease) or return what is stored for it."""
-        with self._connect() as c:
-            return idempotency.reserve_postgres(c, reservation, fingerprint, at, lease_until)
-
-    def find_idempotency(self, user_name: str, key: str) -> StoredResponse | None:
-        """What is stored for a key."""
-        with self._connect() as c:
-            return idempotency.find_postgres(c, user_name, key)
-
-    def complete_idempotency(self, answer: IdempotentAnswer) -> bool:
-        """Store the answer of a request that recorded no fact."""
-        with self._connect() as c, c.cursor() as cur:
-            return idempotency.complete_postgres(cur, sql.Identifier("idempotency_keys"), answer)
-
-    def release_idempotency(self, reservation: Reservation) -> None:
-        """Forget a reservation whose request failed."""
-        with self._connect() as c:
-            idempotency.release_postgres(c, reservation)
-
-    def close(self) -> None:
-        """Close the pool."""
-        with self._lock:
-            self.pool.close()
+        """Close the store's connections."""
+        self.connections.close()

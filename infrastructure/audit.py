@@ -470,5 +470,4 @@ def audit_log_for(
 
     if config.is_postgres:
         return PostgresAuditLog(config, signing_key, public_key_file)
-    assert config.sqlite_path is not None
-    return SQLiteAuditLog(config.sqlite_path, signing_key, public_key_file)
+    return SQLiteAuditLog(config, signing_key, public_key_file)

@@ -17,7 +17,7 @@ from psycopg import sql
 from application.audit import AuditError, Checkpoint, KeyRotation
 from infrastructure import signing
 from infrastructure.audit import PAGE, _SQLAuditLog
-from infrastructure.idempotency import utc_text
+from infrastructure.sql import Dialect, connect, utc_text
 from infrastructure.store import StoreConfig
 
 # -- SQLite ------------------------------------------------------------------------------------
@@ -170,18 +170,41 @@ class _SQLiteSnapshot:
         ).fetchall()
 
 
+def _insert(config: StoreConfig, table: str, columns: str, values: tuple[Any, ...]) -> int:
+    """Append one row to an append-only table (autocommit); its id."""
+    names = columns.removeprefix("id, ")
+    dialect = Dialect.of(config)
+    statement = (
+        f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))}) RETURNING id"
+    )
+    try:
+        conn = connect(config)
+    except psycopg.OperationalError as e:
+        raise AuditError(f"cannot connect to PostgreSQL: {e}") from None
+    try:
+        row = conn.execute(dialect.sql(statement), values).fetchone()
+    except dialect.missing_table_errors as e:
+        raise AuditError(f"the store is not ready ({e}): run `chungtay init`") from None
+    finally:
+        conn.close()
+    return int(row[0])
+
+
 class SQLiteAuditLog(_SQLAuditLog):
     """The audit port on the embedded SQLite store."""
 
-    def __init__(self, path: Path, signing_key: Path, public_key_file: Path | None = None) -> None:
+    def __init__(
+        self, config: StoreConfig, signing_key: Path, public_key_file: Path | None = None
+    ) -> None:
         super().__init__(signing_key, public_key_file)
-        self.path = Path(path)
+        assert config.sqlite_path is not None
+        self.config = config
+        self.path = config.sqlite_path
 
     def _connect(self) -> sqlite3.Connection:
         if not self.path.exists():
             raise AuditError(f"no store at {self.path}: run `chungtay init`")
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30, check_same_thread=False)
-        return conn
+        return connect(self.config)
 
     @contextmanager
     def _snapshot(self) -> Iterator[_SQLiteSnapshot]:
@@ -200,26 +223,15 @@ class SQLiteAuditLog(_SQLAuditLog):
     def append_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint:
         """Store a checkpoint (append-only table)."""
         values = _checkpoint_values(checkpoint, checkpoint.signed_at)
-        return replace(checkpoint, id=self._insert("checkpoints", CHECKPOINT_COLUMNS, values))
+        self._connect().close()  # "no store": said before anything is written
+        row_id = _insert(self.config, "checkpoints", CHECKPOINT_COLUMNS, values)
+        return replace(checkpoint, id=row_id)
 
     def append_rotation(self, rotation: KeyRotation) -> KeyRotation:
         """Store a key rotation (append-only table)."""
         values = _rotation_values(rotation)
-        return replace(rotation, id=self._insert("key_rotations", ROTATION_COLUMNS, values))
-
-    def _insert(self, table: str, columns: str, values: tuple[Any, ...]) -> int | None:
-        names = columns.removeprefix("id, ")
-        conn = self._connect()
-        try:
-            cur = conn.execute(
-                f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(values))})",
-                values,
-            )
-            return cur.lastrowid
-        except sqlite3.OperationalError as e:
-            raise AuditError(f"the store is not ready ({e}): run `chungtay init`") from None
-        finally:
-            conn.close()
+        self._connect().close()
+        return replace(rotation, id=_insert(self.config, "key_rotations", ROTATION_COLUMNS, values))
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
@@ -353,7 +365,7 @@ class PostgresAuditLog(_SQLAuditLog):
 
     def _connect(self) -> psycopg.Connection[Any]:
         try:
-            return psycopg.connect(self.config.psycopg_conninfo())
+            return connect(self.config, autocommit=False)
         except psycopg.OperationalError as e:
             raise AuditError(f"cannot connect to PostgreSQL: {e}") from None
 
@@ -376,23 +388,10 @@ class PostgresAuditLog(_SQLAuditLog):
     def append_checkpoint(self, checkpoint: Checkpoint) -> Checkpoint:
         """Store a checkpoint (append-only table)."""
         values = _checkpoint_values(checkpoint, datetime.fromisoformat(checkpoint.signed_at))
-        return replace(checkpoint, id=self._insert("checkpoints", CHECKPOINT_COLUMNS, values))
+        row_id = _insert(self.config, "checkpoints", CHECKPOINT_COLUMNS, values)
+        return replace(checkpoint, id=row_id)
 
     def append_rotation(self, rotation: KeyRotation) -> KeyRotation:
         """Store a key rotation (append-only table)."""
         values = _rotation_values(rotation)
-        return replace(rotation, id=self._insert("key_rotations", ROTATION_COLUMNS, values))
-
-    def _insert(self, table: str, columns: str, values: tuple[Any, ...]) -> int:
-        names = columns.removeprefix("id, ")
-        statement = sql.SQL(
-            f"INSERT INTO {{}}.{{}} ({names}) VALUES ({', '.join(['%s'] * len(values))}) "
-            "RETURNING id"
-        ).format(sql.Identifier(self.config.schema), sql.Identifier(table))
-        with self._connect() as conn:
-            try:
-                row = conn.execute(statement, values).fetchone()
-            except psycopg.errors.UndefinedTable as e:
-                raise AuditError(f"the store is not ready ({e}): run `chungtay init`") from None
-        assert row is not None
-        return int(row[0])
+        return replace(rotation, id=_insert(self.config, "key_rotations", ROTATION_COLUMNS, values))

@@ -17,6 +17,9 @@ from typing import Any, Protocol
 import psycopg
 from psycopg import sql
 
+from infrastructure.sql import connect
+from infrastructure.store import StoreConfig
+
 log = logging.getLogger("chungtay.projections")
 
 STOP_CHECK_SECONDS = 0.25
@@ -50,8 +53,8 @@ class PollingWakeup:
 class ListenWakeup:
     """LISTEN on the library's notification channel, on a dedicated autocommit connection."""
 
-    def __init__(self, conninfo: str, channel: str, stop: Any = None) -> None:
-        self.conninfo = conninfo
+    def __init__(self, config: StoreConfig, channel: str, stop: Any = None) -> None:
+        self.config = config
         self.channel = channel
         self.stop = stop
         self._conn: psycopg.Connection[Any] | None = None
@@ -59,7 +62,7 @@ class ListenWakeup:
 
     def _connect(self) -> None:
         try:
-            conn = psycopg.connect(self.conninfo, autocommit=True)
+            conn = connect(self.config)
             conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(self.channel)))
         except psycopg.Error as e:
             log.warning("cannot LISTEN on %s (%s); polling until it can", self.channel, e)

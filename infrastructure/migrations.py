@@ -11,9 +11,9 @@ import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 
-import psycopg
 from psycopg import sql
 
+from infrastructure.sql import connect
 from infrastructure.store import StoreConfig
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -41,7 +41,7 @@ def pending(config: StoreConfig) -> list[str]:
     """The migrations not yet applied to the store (all of them when it does not exist)."""
     wanted = [m.version for m in available("postgres" if config.is_postgres else "sqlite")]
     if config.is_postgres:
-        with psycopg.connect(config.psycopg_conninfo(), autocommit=True) as conn:
+        with connect(config) as conn:
             exists = conn.execute(
                 "SELECT to_regclass(%s)", (f"{config.schema}.schema_migrations",)
             ).fetchone()
@@ -59,7 +59,7 @@ def pending(config: StoreConfig) -> list[str]:
         assert config.sqlite_path is not None
         if not config.sqlite_path.exists():
             return wanted
-        conn = sqlite3.connect(f"file:{config.sqlite_path}?mode=ro", uri=True)
+        conn = connect(config, read_only=True)
         try:
             table = conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name='schema_migrations'"
@@ -85,7 +85,7 @@ def _migrate_sqlite(config: StoreConfig) -> list[str]:
     assert config.sqlite_path is not None
     config.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
     applied_now: list[str] = []
-    conn = sqlite3.connect(config.sqlite_path, isolation_level=None)
+    conn = connect(config)
     try:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(
@@ -132,7 +132,7 @@ def _split_sqlite(script: str) -> list[str]:
 
 def _migrate_postgres(config: StoreConfig) -> list[str]:
     applied_now: list[str] = []
-    with psycopg.connect(config.psycopg_conninfo(), autocommit=True) as conn:
+    with connect(config) as conn:
         schema = sql.Identifier(config.schema)
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(schema))
         # One runner at a time per schema: concurrent `chungtay init` calls wait here.

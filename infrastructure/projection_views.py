@@ -20,6 +20,7 @@ import psycopg
 from psycopg import sql
 
 from infrastructure.projection_rows import AttributeRow, ListRow, PeriodRow, to_micros
+from infrastructure.sql import connect
 from infrastructure.store import StoreConfig
 
 TABLES = ("rm_status_periods", "rm_household_attributes", "rm_household_list")
@@ -190,15 +191,15 @@ def _sqlite_values(i: Insert) -> tuple[Any, ...]:
 class SQLiteViews:
     """The read-model tables in the SQLite store (dates as ISO text, moments as microseconds)."""
 
-    def __init__(self, path: str) -> None:
-        self.path = path
+    def __init__(self, config: StoreConfig) -> None:
+        self.config = config
         self._local = threading.local()
 
     def connection(self) -> sqlite3.Connection:
         """This thread's connection (autocommit; explicit transactions)."""
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn = connect(self.config)
             conn.execute("PRAGMA journal_mode=WAL")
             # As on PostgreSQL: rows and position commit together, so losing the last commits
             # in a power cut only means applying them again (WAL stays consistent).
@@ -306,10 +307,7 @@ class PostgresViews:
         """This thread's connection (autocommit; explicit transactions), search_path set."""
         conn = getattr(self._local, "conn", None)
         if conn is None or conn.closed:
-            conn = psycopg.connect(self.config.psycopg_conninfo(), autocommit=True)
-            conn.execute(
-                sql.SQL("SET search_path TO {}").format(sql.Identifier(self.config.schema))
-            )
+            conn = connect(self.config)
             self._local.conn = conn
         return conn
 
@@ -407,4 +405,4 @@ def open_views(config: StoreConfig) -> ViewStore:
     if config.is_postgres:
         return PostgresViews(config)
     assert config.sqlite_path is not None
-    return SQLiteViews(str(config.sqlite_path))
+    return SQLiteViews(config)

@@ -410,6 +410,5 @@ def build_projection(app: Any, config: StoreConfig, **kw: Any) -> Projection:
     reader = LogReader(app, batch_size, stamps=stamp_reader(app.mapper))
     if config.is_postgres:
         channel = app.recorder.channel_name
-        conninfo = config.psycopg_conninfo()
-        kw.setdefault("wakeup", lambda stop: ListenWakeup(conninfo, channel, stop))
+        kw.setdefault("wakeup", lambda stop: ListenWakeup(config, channel, stop))
     return Projection(app, open_views(config), reader=reader, **kw)

@@ -21,8 +21,12 @@ from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from application.accounts import IdempotencyLeaseLost, IdempotentAnswer
+from infrastructure import idempotency as keys
 from infrastructure.hashing import GENESIS, event_hash
-from infrastructure.idempotency import complete_postgres, complete_sqlite
+from infrastructure.sql import Dialect
+
+SQLITE = Dialect(postgres=False)
+POSTGRES = Dialect(postgres=True)
 
 
 def _uuid(value: UUID | str) -> UUID:
@@ -68,7 +72,7 @@ class ChainedSQLiteApplicationRecorder(SQLiteApplicationRecorder):
         **kwargs: Any,
     ) -> Sequence[int] | None:
         ids = super()._insert_events(c, stored_events, **kwargs)
-        if idempotency is not None and not complete_sqlite(c, idempotency):
+        if idempotency is not None and not keys.complete(SQLITE, c, idempotency):
             raise IdempotencyLeaseLost(idempotency.reservation.key)
         previous: dict[tuple[UUID, int], bytes] = {}
         for oid, version in _needed_predecessors(stored_events):
@@ -144,9 +148,8 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
         self._lock_table(curs)
         self._notify_channel(curs)
         schema = Identifier(self.datastore.schema)
-        if idempotency is not None and not complete_postgres(
-            curs, SQL("{}.idempotency_keys").format(schema), idempotency
-        ):
+        answers = f'"{self.datastore.schema}".idempotency_keys'
+        if idempotency is not None and not keys.complete(POSTGRES, curs, idempotency, answers):
             raise IdempotencyLeaseLost(idempotency.reservation.key)
         table = SQL("{}.event_hashes").format(schema)
         previous: dict[tuple[UUID, int], bytes] = {}

@@ -1,4 +1,4 @@
-"""Configuration from the environment (CONTRACT §2), read once at the composition root."""
+"""Configuration from the environment (``CHUNGTAY_*``), read once at the composition root."""
 
 from __future__ import annotations
 

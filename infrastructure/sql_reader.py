@@ -8,7 +8,6 @@ surfaces as :class:`application.errors.QueryTooLong`; a dropped connection is re
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -18,6 +17,7 @@ from psycopg import sql
 
 from application.errors import QueryTooLong
 from infrastructure.settings import DEFAULT_STATEMENT_TIMEOUT
+from infrastructure.sql import connect
 from infrastructure.store import StoreConfig
 
 
@@ -46,15 +46,10 @@ class SqlReader:
         conn = getattr(self._local, "conn", None)
         if conn is not None and not (self.config.is_postgres and conn.closed):
             return conn
+        conn = connect(self.config)
         if self.config.is_postgres:
-            conn = psycopg.connect(self.config.psycopg_conninfo(), autocommit=True)
-            conn.execute(
-                sql.SQL("SET search_path TO {}").format(sql.Identifier(self.config.schema))
-            )
             milliseconds = int(self.statement_timeout * 1000)
             conn.execute(sql.SQL("SET statement_timeout = {}").format(sql.Literal(milliseconds)))
-        else:
-            conn = sqlite3.connect(str(self.config.sqlite_path), isolation_level=None, timeout=30)
         self._local.conn = conn
         return conn
 

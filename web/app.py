@@ -1,8 +1,8 @@
-"""The Flask application factory of the HTTP API (CONTRACT §5).
+"""The Flask application factory: the HTTP API, its OpenAPI document, and the pages.
 
-``create_app()`` connects to nothing: the Households application and the account store are
-created on the first request of each process (see :mod:`web.api.context`), so a gunicorn master
-can import and even call the factory before forking its workers.
+``create_app()`` connects to nothing: the adapters of :class:`~web.bootstrap.Services` are built
+on the first request of each process, so a gunicorn master can import and even call the factory
+before forking its workers.
 """
 
 from __future__ import annotations
@@ -14,15 +14,13 @@ from flask import Flask
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from application.accounts import AccountStore
-from application.households import Households
-from infrastructure.read_models import ReadModelSource
 from infrastructure.settings import Settings
 from web import auth, pages, problems
 from web.api import audit, classify, health, households, inspection, recognitions, reports, units
 from web.api.common import require_json_body
-from web.api.context import EXTENSION, Services
 from web.api.health import DOCS_ASSETS_URL, assets
+from web.bootstrap import Services
+from web.context import EXTENSION
 from web.schemas import ProblemSchema
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -93,17 +91,16 @@ class ChungtayApi(Api):
 def create_app(
     settings: Settings | None = None,
     *,
-    application: Households | None = None,
-    accounts_store: AccountStore | None = None,
+    services: Services | None = None,
     config: dict[str, Any] | None = None,
 ) -> Flask:
     """The WSGI application: API under ``/api/v1``, OpenAPI at ``/api/openapi.json``, the
-    interactive page at ``/api/docs``.
+    interactive page at ``/api/docs``, the pages at ``/``.
 
-    ``application`` and ``accounts_store`` let tests (and the CLI) pass ready instances; by
-    default each process builds its own from ``settings`` (default: the environment).
+    ``services`` lets tests pass adapters of their own (see :class:`~web.bootstrap.Services`);
+    by default each process builds its own from ``settings`` (default: the environment).
     """
-    settings = settings or Settings.from_env()
+    services = services or Services(settings or Settings.from_env())
     app = Flask("chungtay", static_folder=None)
     app.config.update(
         API_TITLE="chungtay",
@@ -136,11 +133,8 @@ def create_app(
     app.config.update(config or {})
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    app.extensions[EXTENSION] = Services(
-        settings, application=application, accounts_store=accounts_store
-    )
-    # Reports read the bitemporal read models (connections open lazily, per thread).
-    app.extensions[reports.SOURCE_EXTENSION] = ReadModelSource.from_settings(settings)
+    app.extensions[EXTENSION] = services
+    app.extensions[reports.SOURCE_EXTENSION] = services.report_source
     api = ChungtayApi(app)
     for blp in BLUEPRINTS:
         api.register_blueprint(blp)

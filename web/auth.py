@@ -1,4 +1,4 @@
-"""Bearer-token authentication and the role gates of the HTTP API (CONTRACT §4–§5).
+"""Bearer-token authentication and the role gates of the HTTP API.
 
 Every request under ``/api/v1/`` except ``GET /api/v1/health`` must carry
 ``Authorization: Bearer <token>``; a missing, unknown or revoked token is answered 401 before any
@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 from flask import Flask, g, request
 
-from application.access import Forbidden, Policy
+from application.access import Policy
 from application.accounts import Unauthenticated, User
-from web.api.context import households, services
+from web.context import services
 
 API_PREFIX = "/api/v1/"
 PUBLIC_PATHS = frozenset({"/api/v1/health"})
@@ -75,14 +75,7 @@ def requires(*roles: str) -> Callable[[F], F]:
 
 def check_known_at(known_at: datetime | None) -> datetime | None:
     """A ``known_at`` before now is for auditors only (403 for anyone else)."""
-    if known_at is not None and known_at < households().now():
-        try:
-            Policy.may_read_past(current_user())
-        except Forbidden:
-            raise Forbidden(
-                "only an auditor may ask what the record said at a past moment (known_at); "
-                "leave known_at out to read the record as it stands now"
-            ) from None
+    policy().require_moment(current_user(), known_at, services().households.now())
     return known_at
 
 

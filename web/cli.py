@@ -1,4 +1,4 @@
-"""The ``chungtay`` command line (CONTRACT §6), built on click (Flask's own CLI library).
+"""The ``chungtay`` command line, built on click (Flask's own CLI library).
 
 Exit status: 0 success, 1 the requested thing failed or was not found, 2 usage error (click's
 own usage errors already exit 2). Every command that prints a result takes ``--json``.
@@ -16,11 +16,10 @@ import click
 
 from application import queries
 from application.errors import HouseholdNotFound
-from application.households import Households
 from domain.standards import ClassificationInputError, UnknownStandardError, load_standards
 from infrastructure.settings import Settings
 from infrastructure.store import redact, redact_text
-from web.bootstrap import build_application, build_read_side, initialise_store
+from web.bootstrap import build_audit, initialise_store
 from web.cli_common import (
     DATE,
     MONEY,
@@ -28,15 +27,8 @@ from web.cli_common import (
     current_settings,
     emit,
     fail,
-    require_store,
+    opened,
 )
-
-
-def open_application() -> Households:
-    """The application on the configured store; exit 1 if the store is not initialised."""
-    s = current_settings()
-    require_store(s)
-    return build_application(s)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -55,7 +47,6 @@ def init(as_json: bool) -> None:
     `chungtay audit rotate-key`).
     """
     from application.audit import AuditError
-    from web.audit_bootstrap import build_audit
 
     s = current_settings()
     applied = initialise_store(s)
@@ -91,8 +82,8 @@ def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bo
     """Load a reproducible synthetic Hạ Lang history (2016 → Y) through the real write path."""
     from demo import StoreNotEmpty, generate_demo, store_is_empty
 
-    app = open_application()
-    try:
+    with opened() as services:
+        app = services.households
         if if_empty and not store_is_empty(app):
             click.echo("the store already holds facts; demo not loaded", err=True)
             return
@@ -110,8 +101,6 @@ def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bo
             except StoreNotEmpty as e:
                 fail(f"{e} (use --if-empty to skip loading)")
         emit(summary.to_dict(), as_json, lambda _d: summary.to_text())
-    finally:
-        app.close()
 
 
 @cli.command()
@@ -212,13 +201,11 @@ def _status_text(d: dict[str, Any]) -> str:
 @click.option("--json", "as_json", is_flag=True)
 def status(household: str, as_of: date | None, known_at: datetime | None, as_json: bool) -> None:
     """The status object of a household (by id or code)."""
-    app = open_application()
-    try:
-        data = queries.status(app, household, as_of, known_at)
-    except HouseholdNotFound as e:
-        fail(str(e))
-    finally:
-        app.close()
+    with opened() as services:
+        try:
+            data = queries.status(services.households, household, as_of, known_at)
+        except HouseholdNotFound as e:
+            fail(str(e))
     emit(data, as_json, _status_text)
 
 
@@ -239,13 +226,11 @@ def _history_text(d: dict[str, Any]) -> str:
 @click.option("--json", "as_json", is_flag=True)
 def history(household: str, known_at: datetime | None, as_json: bool) -> None:
     """Every recorded fact of a household, in recording order."""
-    app = open_application()
-    try:
-        data = queries.history(app, household, known_at)
-    except HouseholdNotFound as e:
-        fail(str(e))
-    finally:
-        app.close()
+    with opened() as services:
+        try:
+            data = queries.history(services.households, household, known_at)
+        except HouseholdNotFound as e:
+            fail(str(e))
     emit(data, as_json, _history_text)
 
 
@@ -276,18 +261,18 @@ def import_reviews_command(path: Path, recorded_by: str, as_json: bool) -> None:
         for problem in e.problems:
             click.echo(f"error: {problem}", err=True)
         fail(f"{len(e.problems)} problem(s) in {path}; nothing was recorded")
-    app = open_application()
-    try:
-        with click.progressbar(length=len(parsed), label="rows", file=sys.stderr) as bar:
-            summary = import_reviews(app, parsed, recorded_by=recorded_by, progress=bar.update)
-    except ImportStopped as e:
-        fail(
-            f"{e}; stopped there — {e.summary.assessments_recorded} assessment(s) and "
-            f"{e.summary.decisions_recorded} decision(s) recorded before it. Fix the row and run "
-            "the same file again: what is recorded is skipped."
-        )
-    finally:
-        app.close()
+    with opened() as services:
+        try:
+            with click.progressbar(length=len(parsed), label="rows", file=sys.stderr) as bar:
+                summary = import_reviews(
+                    services.households, parsed, recorded_by=recorded_by, progress=bar.update
+                )
+        except ImportStopped as e:
+            fail(
+                f"{e}; stopped there — {e.summary.assessments_recorded} assessment(s) and "
+                f"{e.summary.decisions_recorded} decision(s) recorded before it. Fix the row and "
+                "run the same file again: what is recorded is skipped."
+            )
     emit(
         summary.to_dict(),
         as_json,
@@ -326,22 +311,18 @@ def audit_diff(
     from application.changes import status_diff
     from domain.units import UnknownUnitError
 
-    app = open_application()
-    read_side = build_read_side(current_settings(), app)
-    try:
-        data = status_diff(
-            app,
-            unit=unit,
-            as_of=as_of,
-            known_from=known_from,
-            known_to=known_to,
-            read_models=read_side,
-        )
-    except UnknownUnitError as e:
-        fail(str(e))
-    finally:
-        read_side.close()
-        app.close()
+    with opened() as services:
+        try:
+            data = status_diff(
+                services.households,
+                unit=unit,
+                as_of=as_of,
+                known_from=known_from,
+                known_to=known_to,
+                read_models=services.read_side,
+            )
+        except UnknownUnitError as e:
+            fail(str(e))
     emit(data, as_json, _diff_text)
 
 

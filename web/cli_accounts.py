@@ -12,9 +12,7 @@ import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from typing import Any, NoReturn
-from zoneinfo import ZoneInfo
 
 import click
 
@@ -26,29 +24,17 @@ from application.accounts import (
     UnknownToken,
     UnknownUser,
 )
-from application.households import utc_now
-from domain.units import load_units
-from infrastructure.accounts import account_store
 from infrastructure.settings import Settings
-from web.bootstrap import store_config
+from web.bootstrap import bootstrap
 from web.cli_common import current_settings, require_store
 
 
 @contextmanager
 def open_accounts(settings: Settings) -> Iterator[Accounts]:
-    """Accounts on the configured store (no event-store connection needed)."""
+    """Accounts on the configured store; exit 1 when it is not initialised."""
     require_store(settings)
-    store = account_store(store_config(settings))
-    zone = ZoneInfo(settings.timezone)
-    try:
-        yield Accounts(
-            store,
-            units=load_units(),
-            clock=utc_now,
-            today=lambda: datetime.now(zone).date(),
-        )
-    finally:
-        store.close()
+    with bootstrap(settings) as services:
+        yield services.accounts
 
 
 def _fail(message: str, code: int = 1) -> NoReturn:

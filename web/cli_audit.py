@@ -1,4 +1,4 @@
-"""Audit commands of the command line (CONTRACT §6), added to the ``chungtay`` group by
+"""Audit commands of the command line, added to the ``chungtay`` group by
 :func:`register_audit_commands`:
 
 * ``chungtay audit checkpoint`` — verify the log, sign its Merkle tree head, store and print it;
@@ -27,6 +27,7 @@ import click
 from application.audit import AuditError, Checkpoint, VerificationFailed, VerificationReport
 from application.errors import HouseholdNotFound
 from application.replay_pack import PackReport, verify_pack
+from web.bootstrap import bootstrap, build_audit, build_proofs
 from web.cli_common import DATE, TIMESTAMP, current_settings, fail, write_new_file
 
 
@@ -112,8 +113,6 @@ def checkpoint_command(as_json: bool) -> None:
     Keep the printed JSON outside the database: `audit verify --checkpoint FILE` checks
     the store against it later.
     """
-    from web.audit_bootstrap import build_audit
-
     try:
         cp = build_audit(current_settings()).checkpoint()
     except VerificationFailed as e:
@@ -157,8 +156,6 @@ def verify_command(
     Signatures are vouched for with a trusted public key and the store's chain of key
     rotations from it; with none, verification fails (exit 1) unless --trust-embedded-keys.
     """
-    from web.audit_bootstrap import build_audit
-
     external = None
     if checkpoint_file is not None:
         data = _read_json(checkpoint_file, "checkpoint", "--checkpoint")
@@ -194,8 +191,6 @@ def rotate_key_command(as_json: bool) -> None:
     The retired key is kept beside the key file (`.retired-<id>`); publish the new key id.
     An interrupted rotation is finished by running the command again.
     """
-    from web.audit_bootstrap import build_audit
-
     try:
         rotation = build_audit(current_settings()).rotate_key()
     except AuditError as e:
@@ -222,21 +217,15 @@ def rotate_key_command(as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="a JSON summary")
 def export_household_command(household: str, out: Path, as_json: bool) -> None:
     """Write the replay pack of household ID_OR_CODE (verifiable with `verify-pack`)."""
-    from web.audit_bootstrap import build_audit
-    from web.bootstrap import build_application
-
-    settings = current_settings()
-    app = build_application(settings)
-    try:
-        pack = build_audit(settings).export_household(app, household)
-    except HouseholdNotFound as e:
-        fail(str(e))
-    except VerificationFailed as e:
-        fail(f"cannot export: {e}")
-    except AuditError as e:
-        fail(str(e))
-    finally:
-        app.close()
+    with bootstrap(current_settings()) as services:
+        try:
+            pack = services.audit.export_household(services.households, household)
+        except HouseholdNotFound as e:
+            fail(str(e))
+        except VerificationFailed as e:
+            fail(f"cannot export: {e}")
+        except AuditError as e:
+            fail(str(e))
     write_new_file(out, _dump(pack, pretty=True) + "\n")
     summary = {
         "file": str(out),
@@ -271,8 +260,6 @@ def verify_pack_command(
     The status object goes to standard output exactly as the server serialises it; the
     findings (and the key id to compare with the published one) go to standard error.
     """
-    from web.audit_bootstrap import build_proofs
-
     try:
         data = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:

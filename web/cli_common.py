@@ -7,7 +7,7 @@ import json
 import os
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn
@@ -17,6 +17,7 @@ import click
 from domain import fields
 from infrastructure.settings import Settings
 from infrastructure.store import redact_text
+from web.bootstrap import Services, bootstrap
 
 
 class DateParam(click.ParamType):
@@ -140,3 +141,13 @@ def require_store(settings: Settings) -> None:
             f"the store {redact(settings.database_url)} is not initialised or not up to date "
             f"(missing migrations: {', '.join(missing)}); run `chungtay init`"
         )
+
+
+@contextlib.contextmanager
+def opened() -> Iterator[Services]:
+    """The services of a command on the configured store (closed at the end); exit 1 when the
+    store is not initialised."""
+    settings = current_settings()
+    require_store(settings)
+    with bootstrap(settings) as services:
+        yield services

@@ -1,4 +1,4 @@
-"""``chungtay inspect ...``: supervision from the command line (CONTRACT §6, issue 6).
+"""``chungtay inspect ...``: supervision from the command line.
 
 * ``inspect anomalies [--unit U] [--as-of D] [--kind K ...] [--json]`` — explained anomalies;
 * ``inspect plan --unit U --year Y --size N [--seed S] [--by NAME] [--json]`` — draw and
@@ -34,6 +34,7 @@ from application.supervision import (
     scan_anomalies,
 )
 from domain.supervision import RULE_CODES
+from web.bootstrap import bootstrap
 from web.cli_common import DATE, current_settings, emit, fail
 
 UNIT = click.STRING
@@ -41,17 +42,8 @@ UNIT = click.STRING
 
 @contextmanager
 def _session() -> Iterator[tuple[Households, PlanStore]]:
-    from infrastructure.supervision import plan_store
-    from web.bootstrap import build_application, store_config
-
-    settings = current_settings()
-    app = build_application(settings)
-    plans = plan_store(store_config(settings))
-    try:
-        yield app, plans
-    finally:
-        plans.close()
-        app.close()
+    with bootstrap(current_settings()) as services:
+        yield services.households, services.plans
 
 
 @contextmanager

@@ -26,8 +26,8 @@ from flask_smorest import Blueprint
 
 from application.errors import QueryTooLong
 from infrastructure.settings import Settings
-from web.api.context import services
 from web.auth import current_user
+from web.context import services
 from web.problems import Problem
 from web.schemas import ProblemSchema
 

@@ -25,6 +25,8 @@ from application.accounts import (
     Unauthenticated,
 )
 from application.errors import DuplicateHousehold, HouseholdNotFound, StaleVersion, WriteConflict
+from application.status import NotYetRegistered
+from application.supervision import PlanNotFound
 from domain.errors import DomainError
 from domain.units import UnknownUnitError
 
@@ -179,6 +181,10 @@ def from_exception(error: Exception) -> Problem | None:
         return Problem(401, str(error), headers={"WWW-Authenticate": 'Bearer realm="chungtay"'})
     if isinstance(error, Forbidden):
         return Problem(403, str(error))
+    if isinstance(error, NotYetRegistered):
+        return Problem(404, str(error), registered_on=error.registered_on.isoformat())
+    if isinstance(error, PlanNotFound):
+        return Problem(404, str(error))
     if isinstance(error, HouseholdNotFound):
         return Problem(404, str(error), slug="household-not-found", title="Unknown household")
     if isinstance(error, DuplicateHousehold):

@@ -115,6 +115,9 @@ class Text(fields.String):
     ) -> None:
         validators = list(kw.pop("validate", []) or [])
         validators.append(validate.Length(min=0 if blank else 1, max=max_length))
+        metadata = kw.setdefault("metadata", {})
+        pattern = rules.MULTILINE_TEXT_PATTERN if multiline else rules.TEXT_PATTERN
+        metadata.setdefault("pattern", f"^{pattern}$")
         super().__init__(validate=validators, **kw)
         self.max_length = max_length
         self.multiline = multiline
@@ -613,7 +616,7 @@ class SponsorOutSchema(Out):
 
 
 class StatusSchema(Out):
-    """The status object (CONTRACT §5)."""
+    """The status object: what the record, as known at a moment, said about a household on a date."""
 
     household_id = fields.String(required=True, metadata={"format": "uuid"})
     code = fields.String(required=True)

@@ -1,7 +1,7 @@
 """The WSGI entry point for gunicorn: ``gunicorn 'web.wsgi:create_app()'``.
 
 Importing this module creates nothing. ``create_app()`` builds the Flask app from the
-environment (CONTRACT §2) and still connects to nothing: the Households application and the
+environment (``CHUNGTAY_*``) and still connects to nothing: the Households application and the
 account store are created by the first request in each worker process, after the fork, so a
 preloading master (``--preload``) never shares a connection with its workers.
 """

@@ -255,7 +255,7 @@ class Tally:
 
 def audit_passes(settings: Any) -> None:
     """Sign a checkpoint over what the store holds and verify the whole ledger against it."""
-    from web.audit_bootstrap import build_audit
+    from web.bootstrap import build_audit
 
     audit = build_audit(settings)
     audit.ensure_signing_key()

@@ -36,8 +36,7 @@ from tests.faults.conftest import (
     start_server,
     stop_server,
 )
-from web.audit_bootstrap import build_audit
-from web.bootstrap import build_application, initialise_store, store_config
+from web.bootstrap import build_application, build_audit, initialise_store, store_config
 
 pytestmark = pytest.mark.faults
 

@@ -14,7 +14,6 @@ from application.households import Households
 from infrastructure.signing import ensure_signing_key
 from tests.conftest import FakeClock, Store
 from tests.web.conftest import H_NEW, H_OLD, Web, _build, sqlite_store, web_sqlite
-from web.pages.context import EXTENSION
 
 __all__ = ["H_NEW", "H_OLD", "csrf", "nonce", "sign_in", "sqlite_store", "web_sqlite"]
 
@@ -44,29 +43,18 @@ def csrf(client: FlaskClient, path: str = "/") -> str:
     return nonce(client.get(path).text)
 
 
-def _close_pages(web: Web) -> None:
-    web.flask.extensions[EXTENSION].close()
-
-
 @pytest.fixture
 def site(store: Store, make_app: Callable[..., Households], clock: FakeClock) -> Iterator[Web]:
     """The app with its pages, on SQLite and on PostgreSQL."""
     ensure_signing_key(store.settings.signing_key)
-    for web in _build(store, make_app, clock):
-        try:
-            yield web
-        finally:
-            _close_pages(web)
+    yield from _build(store, make_app, clock)
 
 
 @pytest.fixture
 def site_sqlite(web_sqlite: Web) -> Iterator[Web]:
     """The app with its pages, on SQLite only (for page behaviour that is not about the store)."""
     ensure_signing_key(web_sqlite.store.settings.signing_key)
-    try:
-        yield web_sqlite
-    finally:
-        _close_pages(web_sqlite)
+    yield web_sqlite
 
 
 def _clients(site: Web) -> Callable[[str], FlaskClient]:

@@ -13,7 +13,7 @@ from flask.testing import FlaskClient
 from application.replay_pack import verify_pack
 from tests.pages.conftest import H_NEW, H_OLD, csrf
 from tests.web.conftest import ASSESSMENT, RECOGNITION, Web
-from web.audit_bootstrap import build_proofs
+from web.bootstrap import build_proofs
 
 Clients = Callable[[str], FlaskClient]
 
@@ -191,7 +191,7 @@ def test_verify_without_the_csrf_token_signs_nothing(site: Web, clients: Clients
     auditor = clients("auditor")
     resp = auditor.post(f"/households/{H_NEW}/verify", data={})
     assert resp.status_code == 403
-    from web.audit_bootstrap import build_audit
+    from web.bootstrap import build_audit
 
     assert build_audit(site.store.settings).log.checkpoints() == []
 

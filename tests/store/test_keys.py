@@ -26,7 +26,7 @@ from application.commands import DeliverSupport
 from infrastructure import signing
 from tests.factories import register
 from tests.store.test_tamper import Attacker
-from web.audit_bootstrap import build_audit
+from web.bootstrap import build_audit
 from web.cli import cli
 
 

@@ -31,7 +31,7 @@ from application.status import NotYetRegistered
 from infrastructure import signing
 from infrastructure.signing import ensure_signing_key
 from tests.factories import register
-from web.audit_bootstrap import build_audit, build_proofs
+from web.bootstrap import build_audit, build_proofs
 from web.cli_audit import register_audit_commands
 
 CODE = "01564-0201"

@@ -516,8 +516,11 @@ def test_the_command_line(world: World, store: Store) -> None:
 
 def test_the_http_views(world: World, store: Store) -> None:
     from web.app import create_app
+    from web.bootstrap import Services
 
-    flask = create_app(store.settings, application=world.app, config={"TESTING": True})
+    flask = create_app(
+        services=Services(store.settings, households=world.app), config={"TESTING": True}
+    )
     services = flask.extensions["chungtay"]
     try:
         accounts = services.accounts

@@ -30,7 +30,7 @@ from infrastructure import merkle, signing
 from infrastructure.hashing import GENESIS, event_hash
 from infrastructure.signing import ensure_signing_key
 from tests.factories import register
-from web.audit_bootstrap import build_audit
+from web.bootstrap import build_audit
 from web.cli_audit import register_audit_commands
 
 # -- the Merkle tree on its own ------------------------------------------------------------

@@ -17,8 +17,7 @@ from infrastructure.store import parse_database_url
 from infrastructure.transcoding import MsgspecTranscoder
 from tests.factories import register
 from tests.store.test_read_models import _small_history
-from web.audit_bootstrap import build_audit
-from web.bootstrap import build_application
+from web.bootstrap import build_application, build_audit
 
 
 def transcoders() -> tuple[JSONTranscoder, MsgspecTranscoder]:

@@ -24,6 +24,7 @@ from application.households import Households
 from tests.conftest import FakeClock, Store
 from tests.factories import register
 from web.app import create_app
+from web.bootstrap import Services
 
 H_NEW = "01564-0001"
 H_OLD = "01561-0002"
@@ -91,8 +92,8 @@ class Web:
 
 def _build(store: Store, make_app: Callable[..., Households], clock: FakeClock) -> Iterator[Web]:
     households = make_app(clock)
-    flask = create_app(store.settings, application=households, config={"TESTING": True})
-    services = flask.extensions["chungtay"]
+    services = Services(store.settings, households=households)
+    flask = create_app(services=services, config={"TESTING": True})
     accounts = services.accounts
     web = Web(flask, households, accounts, store, clock)
     for name, (role, units) in USERS.items():

@@ -45,7 +45,7 @@ def test_diff_results_are_in_the_access_log(web: Web) -> None:
 
 
 def test_verify_over_http_needs_a_trusted_key(web: Web) -> None:
-    from web.audit_bootstrap import build_audit
+    from web.bootstrap import build_audit
 
     web.households.clock = web.clock
     build_audit(web.store.settings, clock=web.clock).ensure_signing_key()

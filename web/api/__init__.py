@@ -1,1 +1,1 @@
-"""The HTTP API (CONTRACT §5), one flask-smorest blueprint per area (see ``web.app``)."""
+"""The HTTP API, one flask-smorest blueprint per area (see ``web.app``)."""

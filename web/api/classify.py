@@ -7,7 +7,7 @@ from typing import Any
 from domain.standards import Classification, ClassificationInputError, UnknownStandardError
 from web import schemas as s
 from web.api.common import blueprint, problems
-from web.api.context import households
+from web.context import households
 from web.problems import Problem
 
 blp = blueprint("classify", "What-if classification under a poverty standard; records nothing.")

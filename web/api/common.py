@@ -26,8 +26,8 @@ from flask_smorest import Blueprint
 
 from application.accounts import Accounts
 from application.idempotency import Rendered
-from web.api.context import services
 from web.auth import current_user, policy
+from web.context import services
 from web.problems import Problem
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -59,6 +59,23 @@ IF_MATCH_HEADER = {
     'the ETag, e.g. `"7"`). If the household has changed since, the fact is refused with 412 '
     "and nothing is stored.",
 }
+
+
+ETAG_HEADER = {
+    "ETag": {
+        "description": 'The household\'s version, quoted (`"7"`): send it back in `If-Match`.',
+        "schema": {"type": "string", "pattern": '^"[0-9]+"$'},
+    }
+}
+REPLAYED_HEADER = {
+    "Idempotent-Replayed": {
+        "description": "`true` when this is the stored answer to an earlier request with the "
+        "same `Idempotency-Key` (nothing new was recorded).",
+        "schema": {"type": "string", "enum": ["true"]},
+    }
+}
+RECORDED_HEADERS = {**ETAG_HEADER, **REPLAYED_HEADER}
+"""The headers of an answer that recorded a fact."""
 
 
 def blueprint(name: str, description: str) -> Blueprint:

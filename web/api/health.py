@@ -12,7 +12,7 @@ from flask import Response, send_from_directory
 
 from web import schemas as s
 from web.api.common import blueprint
-from web.api.context import households
+from web.context import households
 from web.problems import Problem
 
 blp = blueprint("health", "Liveness of the service.")

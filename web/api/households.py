@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import date
 from typing import Any, TypeVar
 
 from flask import Response, jsonify, url_for
 from marshmallow import RAISE
 
 from application import commands as c
-from application import queries
 from application.household_list import HouseholdListQuery, HouseholdPage
-from application.households import Households
 from application.recorded import (
     Assessed,
     ComplaintFiled,
@@ -20,22 +16,21 @@ from application.recorded import (
     Recorded,
     SponsorshipStarted,
 )
-from application.status import NotYetRegistered, require_registered, status_object
-from domain.situation import Situation
 from web import schemas as s
 from web.api.common import (
+    ETAG_HEADER,
     IDEMPOTENCY_HEADER,
     IF_MATCH_HEADER,
+    RECORDED_HEADERS,
     blueprint,
     expected_version,
     log_reads,
     problems,
     recording,
 )
-from web.api.context import households, recorder, services
-from web.auth import check_known_at, current_user, policy
+from web.auth import current_user
+from web.context import households, reader, recorder
 from web.limits import expensive
-from web.problems import Problem
 
 blp = blueprint(
     "households",
@@ -54,13 +49,6 @@ REF_DOC = "The household's id (UUID) or its code (e.g. `01558-0042`)."
 # -- helpers ---------------------------------------------------------------------------------
 
 
-def _readable(app: Households, ref: str, on: date, known_at: Any = None) -> Situation:
-    """The situation on ``on``; 403 when the household lies outside the user's units."""
-    situation = app.situation(ref, on, known_at)
-    policy().require_household(current_user(), situation, on, "read")
-    return situation
-
-
 def _command(kind: type[F], ref: str, data: dict[str, Any]) -> F:
     """The command the request asks for: this household, by the signed-in user, at the version
     named by ``If-Match``, with the validated body."""
@@ -69,8 +57,10 @@ def _command(kind: type[F], ref: str, data: dict[str, Any]) -> F:
     )
 
 
-def _exactly(doc: dict[str, Any], *, etag: bool = False) -> Response:
-    """The query's answer as it is (not re-dumped through the documenting schema)."""
+def _read(doc: dict[str, Any], *, etag: bool = False) -> Response:
+    """A household's answer as the use case gives it (not re-dumped through the documenting
+    schema), its read written to the access log."""
+    log_reads([doc["household_id"]])
     resp = jsonify(doc)
     if etag:
         resp.set_etag(str(doc["version"]))
@@ -95,22 +85,18 @@ def list_households(args: dict[str, Any]) -> HouseholdPage:
     (`per_page` at most 500). Officers and inspectors see only households in their units. Each
     household listed to an inspector or auditor is written to the access log.
     """
-    app = households()
-    user = current_user()
     query = HouseholdListQuery(
-        as_of=args.get("as_of") or app.today(),
+        as_of=args.get("as_of") or households().today(),
         unit=args.get("unit"),
         status=args.get("status"),
-        known_at=check_known_at(args.get("known_at")),
+        known_at=args.get("known_at"),
         q=args.get("q"),
         page=args["page"],
         per_page=args["per_page"],
     )
-    page = services().household_list(
-        query, allowed=lambda unit, on: policy().unit_in_scope(user, unit, on)
-    )
+    page = reader().page(current_user(), query)
     log_reads(item.household_id for item in page.items)
-    return replace(page, known_at=page.known_at or app.now())
+    return page
 
 
 @blp.route(
@@ -118,7 +104,7 @@ def list_households(args: dict[str, Any]) -> HouseholdPage:
     methods=["GET"],
     parameters=[{"in": "path", "name": "ref", "description": REF_DOC, "example": "01558-0042"}],
 )
-@blp.response(200, s.HouseholdSchema, headers={"ETag": {"description": "The version, quoted."}})
+@blp.response(200, s.HouseholdSchema, headers=ETAG_HEADER)
 @problems(blp, *READ_ERRORS)
 def get_household(ref: str) -> Any:
     """Current facts of a household
@@ -126,21 +112,7 @@ def get_household(ref: str) -> Any:
     The status object (as of today, as known now) plus the head's name, the members, the
     ethnic group and the registration and closure details.
     """
-    app = households()
-    moment = app.now()
-    situation = _readable(app, ref, app.today(), moment)
-    doc = status_object(situation, app.units, moment)
-    doc.update(
-        head_name=situation.head_name,
-        ethnicity=situation.ethnicity,
-        members=situation.members,
-        registered_on=situation.registered_on.isoformat() if situation.registered_on else None,
-        exit_target_year=situation.exit_target_year,
-        closed_on=situation.closed_on.isoformat() if situation.closed_on else None,
-        closure_reason=situation.closure_reason,
-    )
-    log_reads([situation.household_id])
-    return _exactly(doc, etag=True)
+    return _read(reader().household(current_user(), ref), etag=True)
 
 
 @blp.route(
@@ -149,7 +121,7 @@ def get_household(ref: str) -> Any:
     parameters=[{"in": "path", "name": "ref", "description": REF_DOC, "example": "01558-0042"}],
 )
 @blp.arguments(s.StatusQuery, location="query", unknown=RAISE)
-@blp.response(200, s.StatusSchema, headers={"ETag": {"description": "The version, quoted."}})
+@blp.response(200, s.StatusSchema, headers=ETAG_HEADER)
 @problems(blp, *READ_ERRORS)
 def get_status(args: dict[str, Any], ref: str) -> Any:
     """The status object of a household on a date, as known at a moment
@@ -159,18 +131,8 @@ def get_status(args: dict[str, Any], ref: str) -> Any:
     `recognised` is false. A household not yet known at `known_at` is 404. Only auditors may pass
     a `known_at` in the past.
     """
-    app = households()
-    known_at = check_known_at(args.get("known_at"))
-    on: date = args.get("as_of") or app.today()
-    moment = known_at or app.now()
-    situation = _readable(app, ref, on, moment)  # one load and one fold serve both
-    try:
-        require_registered(situation)
-    except NotYetRegistered as e:
-        raise Problem(404, str(e), registered_on=e.registered_on.isoformat()) from None
-    doc = status_object(situation, app.units, moment)
-    log_reads([situation.household_id])
-    return _exactly(doc, etag=True)
+    doc = reader().status(current_user(), ref, args.get("as_of"), args.get("known_at"))
+    return _read(doc, etag=True)
 
 
 @blp.route(
@@ -188,12 +150,7 @@ def get_history(args: dict[str, Any], ref: str) -> Response:
     the version of the retraction that voided it (`retracted_by`, or null) and its chained
     `hash`. Only auditors may pass a `known_at` in the past.
     """
-    app = households()
-    known_at = check_known_at(args.get("known_at"))
-    situation = _readable(app, ref, app.today(), known_at)
-    doc = queries.history(app, ref, known_at)
-    log_reads([situation.household_id])
-    return _exactly(doc)
+    return _read(reader().history(current_user(), ref, args.get("known_at")))
 
 
 @blp.route(
@@ -210,12 +167,7 @@ def get_timeline(args: dict[str, Any], ref: str) -> Response:
     `[{status, valid_from, valid_to, standard, transition, decision}]` as known at `known_at`;
     `valid_to` is exclusive and null for the open period.
     """
-    app = households()
-    known_at = check_known_at(args.get("known_at"))
-    situation = _readable(app, ref, app.today(), known_at)
-    doc = queries.timeline(app, ref, known_at)
-    log_reads([situation.household_id])
-    return _exactly(doc)
+    return _read(reader().timeline(current_user(), ref, args.get("known_at")))
 
 
 # -- recording ---------------------------------------------------------------------------------
@@ -225,7 +177,15 @@ def get_timeline(args: dict[str, Any], ref: str) -> Response:
 @recording("registration")
 @blp.arguments(s.RegisterSchema)
 @blp.response(
-    201, s.RegisteredSchema, headers={"Location": {"description": "The household's URL."}}
+    201,
+    s.RegisteredSchema,
+    headers={
+        **RECORDED_HEADERS,
+        "Location": {
+            "description": "The household's URL.",
+            "schema": {"type": "string", "format": "uri-reference"},
+        },
+    },
 )
 @problems(blp, *RECORD_ERRORS)
 @blp.doc(parameters=[IDEMPOTENCY_HEADER])
@@ -252,7 +212,7 @@ REF_PARAM = [{"in": "path", "name": "ref", "description": REF_DOC, "example": "0
 @blp.route("/households/<ref>/assessments", methods=["POST"], parameters=REF_PARAM)
 @recording("assessment")
 @blp.arguments(s.AssessmentSchema)
-@blp.response(201, s.AssessedSchema)
+@blp.response(201, s.AssessedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def assess(data: dict[str, Any], ref: str) -> Assessed:
     """Record an assessment (rà soát)
@@ -269,7 +229,7 @@ def assess(data: dict[str, Any], ref: str) -> Assessed:
 @blp.route("/households/<ref>/recognitions", methods=["POST"], parameters=REF_PARAM)
 @recording("recognition")
 @blp.arguments(s.RecognitionSchema)
-@blp.response(201, s.RecognisedSchema)
+@blp.response(201, s.RecognisedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def recognise(data: dict[str, Any], ref: str) -> Recognised:
     """Record a commune decision (quyết định công nhận)
@@ -284,7 +244,7 @@ def recognise(data: dict[str, Any], ref: str) -> Recognised:
 @blp.route("/households/<ref>/support", methods=["POST"], parameters=REF_PARAM)
 @recording("support")
 @blp.arguments(s.SupportSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def deliver_support(data: dict[str, Any], ref: str) -> Recorded:
     """Record support delivered (hỗ trợ)
@@ -298,7 +258,7 @@ def deliver_support(data: dict[str, Any], ref: str) -> Recorded:
 @blp.route("/households/<ref>/sponsorships", methods=["POST"], parameters=REF_PARAM)
 @recording("sponsorship")
 @blp.arguments(s.SponsorshipSchema)
-@blp.response(201, s.SponsorshipStartedSchema)
+@blp.response(201, s.SponsorshipStartedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def start_sponsorship(data: dict[str, Any], ref: str) -> SponsorshipStarted:
     """Assign a sponsor (phân công giúp đỡ)
@@ -315,7 +275,7 @@ def start_sponsorship(data: dict[str, Any], ref: str) -> SponsorshipStarted:
 )
 @recording("sponsorship_end")
 @blp.arguments(s.SponsorshipEndSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def end_sponsorship(data: dict[str, Any], ref: str, sponsorship_id: str) -> Recorded:
     """End a sponsorship
@@ -330,7 +290,7 @@ def end_sponsorship(data: dict[str, Any], ref: str, sponsorship_id: str) -> Reco
 @blp.route("/households/<ref>/exit-registrations", methods=["POST"], parameters=REF_PARAM)
 @recording("exit_registration")
 @blp.arguments(s.ExitRegistrationSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def register_exit(data: dict[str, Any], ref: str) -> Recorded:
     """Register a commitment to exit poverty (đăng ký thoát nghèo)
@@ -345,7 +305,7 @@ def register_exit(data: dict[str, Any], ref: str) -> Recorded:
 @blp.route("/households/<ref>/members", methods=["POST"], parameters=REF_PARAM)
 @recording("member_change")
 @blp.arguments(s.MemberChangeSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def change_member(data: dict[str, Any], ref: str) -> Recorded:
     """Record a change of members (biến động nhân khẩu)
@@ -359,7 +319,7 @@ def change_member(data: dict[str, Any], ref: str) -> Recorded:
 @blp.route("/households/<ref>/relocations", methods=["POST"], parameters=REF_PARAM)
 @recording("relocation")
 @blp.arguments(s.RelocationSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def relocate(data: dict[str, Any], ref: str) -> Recorded:
     """Record a move (chuyển nơi ở)
@@ -373,7 +333,7 @@ def relocate(data: dict[str, Any], ref: str) -> Recorded:
 @blp.route("/households/<ref>/complaints", methods=["POST"], parameters=REF_PARAM)
 @recording("complaint")
 @blp.arguments(s.ComplaintSchema)
-@blp.response(201, s.ComplaintFiledSchema)
+@blp.response(201, s.ComplaintFiledSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def file_complaint(data: dict[str, Any], ref: str) -> ComplaintFiled:
     """Record a complaint during public posting (khiếu nại)
@@ -390,7 +350,7 @@ def file_complaint(data: dict[str, Any], ref: str) -> ComplaintFiled:
 )
 @recording("complaint_resolution")
 @blp.arguments(s.ComplaintResolutionSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def resolve_complaint(data: dict[str, Any], ref: str, complaint_id: str) -> Recorded:
     """Record the outcome of a complaint
@@ -404,7 +364,7 @@ def resolve_complaint(data: dict[str, Any], ref: str, complaint_id: str) -> Reco
 @blp.route("/households/<ref>/inspections", methods=["POST"], parameters=REF_PARAM)
 @recording("inspection")
 @blp.arguments(s.InspectionSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def inspect(data: dict[str, Any], ref: str) -> Recorded:
     """Record an inspection (kiểm tra)
@@ -420,7 +380,7 @@ def inspect(data: dict[str, Any], ref: str) -> Recorded:
 @blp.route("/households/<ref>/retractions", methods=["POST"], parameters=REF_PARAM)
 @recording("retraction")
 @blp.arguments(s.RetractionSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def retract(data: dict[str, Any], ref: str) -> Recorded:
     """Retract an earlier fact (hủy bỏ)
@@ -435,7 +395,7 @@ def retract(data: dict[str, Any], ref: str) -> Recorded:
 @blp.route("/households/<ref>/closure", methods=["POST"], parameters=REF_PARAM)
 @recording("closure")
 @blp.arguments(s.ClosureSchema)
-@blp.response(201, s.RecordedSchema)
+@blp.response(201, s.RecordedSchema, headers=RECORDED_HEADERS)
 @_record_doc
 def close(data: dict[str, Any], ref: str) -> dict[str, Any]:
     """Close the household's record (đóng hồ sơ)

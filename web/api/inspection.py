@@ -1,4 +1,4 @@
-"""Supervision for inspection teams (CONTRACT §5, issue 6).
+"""Supervision for inspection teams.
 
 * ``GET /inspection/anomalies?unit=&as_of=&kind=`` — explained anomalies, each with the facts
   (versions) that trigger it, evaluated as known when those facts were recorded;
@@ -7,42 +7,36 @@
 * ``POST /inspection/plans`` — draw and record an inspection plan (reproducible for its seed);
 * ``GET /inspection/plans/{plan_id}`` and ``GET /inspection/plans/{plan_id}/progress``.
 
-Wiring (done by ``web/app.py``): register :data:`inspection_blp`. Roles: reads of anomalies,
-plans and progress by admins, inspectors and auditors (:data:`SUPERVISORS`), the at-risk ranking
-also by officers; drawing a plan goes through :func:`web.api.common.recording` (``inspection``:
-inspectors and admins, with ``Idempotency-Key``). The Households application comes from ``app.extensions["chungtay"]`` (the application
-itself, or the services object holding it as ``.households``); the plan store from
-``app.extensions["chungtay.inspection_plans"]``, created from the services' settings on first use
-when absent. Results are limited to the caller's units (admins and auditors see every unit), and
-every household shown to an inspector or an auditor is written to the access log.
+Roles: reads of anomalies, plans and progress by admins, inspectors and auditors
+(:data:`SUPERVISORS`), the at-risk ranking also by officers; drawing a plan goes through
+:func:`web.api.common.recording` (``inspection``: inspectors and admins, with
+``Idempotency-Key``). The use cases (:class:`application.inspection.Inspection`) limit results to
+the caller's units (admins and auditors see every unit); every household shown to an inspector
+or an auditor is written to the access log.
 """
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app, g
+from flask import g
 from marshmallow import RAISE, fields, validate
 
+from application.accounts import User
 from application.errors import InvalidInput
-from application.supervision import (
-    MAX_PLAN_SIZE,
-    PlanNotFound,
-    PlanStore,
-    Scope,
-    at_risk,
-    draw_plan,
-    get_plan,
-    plan_as_of,
-    plan_progress,
-    scan_anomalies,
-)
-from domain.situation import Situation
+from application.supervision import MAX_PLAN_SIZE
 from domain.supervision import RULE_CODES
-from web.api.common import IDEMPOTENCY_HEADER, blueprint, log_reads, problems, recording
-from web.auth import policy, requires
+from web.api.common import (
+    IDEMPOTENCY_HEADER,
+    REPLAYED_HEADER,
+    blueprint,
+    log_reads,
+    problems,
+    recording,
+)
+from web.auth import requires
+from web.context import inspection
 from web.limits import expensive
 from web.problems import Problem
 from web.schemas import ISODate, Query, Strict, StrictInteger, UnitCode
@@ -50,9 +44,6 @@ from web.schemas import ISODate, Query, Strict, StrictInteger, UnitCode
 SUPERVISORS = ("admin", "inspector", "auditor")
 """Who reads anomalies, plans and progress; officers also read the at-risk ranking (their units),
 since acting on it is their work. Drawing a plan is for inspectors and admins (``recording``)."""
-
-PLANS_EXTENSION = "chungtay.inspection_plans"
-"""``app.extensions`` key of the :class:`~application.supervision.PlanStore`."""
 
 inspection_blp = blueprint(
     "inspection",
@@ -72,8 +63,8 @@ class AnomalyQuery(Query):
         fields.String(validate=validate.OneOf(RULE_CODES)),
         metadata={"description": "Only these rules (repeat the parameter; default: all)."},
     )
-    page = StrictInteger(load_default=1, validate=validate.Range(min=1, max=1_000_000))
-    per_page = StrictInteger(load_default=200, validate=validate.Range(min=1, max=5000))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000))
+    per_page = fields.Integer(load_default=200, validate=validate.Range(min=1, max=5000))
 
 
 class AtRiskQuery(Query):
@@ -81,7 +72,7 @@ class AtRiskQuery(Query):
 
     unit = UnitCode(metadata={"description": "Only households whose unit on as_of lies in it."})
     as_of = ISODate(metadata={"description": "Score as of this date (default: today)."})
-    limit = StrictInteger(load_default=100, validate=validate.Range(min=1, max=100_000))
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=100_000))
 
 
 class PlanRequestSchema(Strict):
@@ -263,52 +254,8 @@ class ProgressSchema(_Out):
 # -- helpers -----------------------------------------------------------------------------------
 
 
-def _households() -> Any:
-    found = current_app.extensions["chungtay"]
-    return getattr(found, "households", found)
-
-
-def current_plans() -> PlanStore:
-    """The plan store of this Flask app (also for the inspections hook in households)."""
-    store: PlanStore | None = current_app.extensions.get(PLANS_EXTENSION)
-    if store is None:
-        from infrastructure.supervision import plan_store
-        from web.bootstrap import store_config
-
-        settings = getattr(current_app.extensions["chungtay"], "settings", None)
-        if settings is None:
-            raise RuntimeError(f"no plan store: set app.extensions[{PLANS_EXTENSION!r}]")
-        store = plan_store(store_config(settings))
-        current_app.extensions[PLANS_EXTENSION] = store
-    return store
-
-
-def _user() -> Any:
+def _user() -> User | None:
     return g.get("user")
-
-
-def _scope() -> Scope | None:
-    """The caller's units as a filter (None for admins, auditors, or no authenticated user)."""
-    user = _user()
-    if user is None or user.role in ("admin", "auditor"):
-        return None
-    decide = policy()
-
-    def in_scope(situation: Situation, on: date) -> bool:
-        return decide.household_in_scope(user, situation, on)
-
-    return in_scope
-
-
-def _require_unit(unit: str, on: date, verb: str) -> None:
-    app = _households()
-    version = app.units.find(unit, on)
-    if version is None:
-        message = f"unit {unit} is not valid on {on.isoformat()}"
-        raise Problem(422, message, errors={"unit": [message]})
-    user = _user()
-    if user is not None:
-        policy().require_unit(user, version, on, verb)
 
 
 def _log(household_ids: list[str]) -> None:
@@ -339,24 +286,19 @@ def anomalies(args: dict[str, Any]) -> dict[str, Any]:
     retraction is listed with `corrected_by` and `open: false`. Sorted by severity (critical
     first), then household code and date; counts cover every page.
     """
-    app = _households()
-    as_of = args.get("as_of") or app.today()
-    if args.get("unit"):
-        _require_unit(args["unit"], as_of, "inspect")
     try:
-        result = scan_anomalies(
-            app,
+        result = inspection().anomalies(
+            _user(),
             unit=args.get("unit"),
-            as_of=as_of,
-            kinds=args.get("kind") or None,
-            in_scope=_scope(),
+            as_of=args.get("as_of"),
+            kinds=args.get("kind"),
+            page=args["page"],
+            per_page=args["per_page"],
         )
     except InvalidInput as e:
         raise _invalid(e, "query") from None
-    page, per_page = args["page"], args["per_page"]
-    shown = result["anomalies"][(page - 1) * per_page : page * per_page]
-    _log([a["household_id"] for a in shown])
-    return {**result, "page": page, "per_page": per_page, "anomalies": shown}
+    _log([a["household_id"] for a in result["anomalies"]])
+    return result
 
 
 @inspection_blp.route("/inspection/at-risk", methods=["GET"])
@@ -375,13 +317,9 @@ def at_risk_households(args: dict[str, Any]) -> dict[str, Any]:
     `deprivations_left` (20: deprivations ÷ the standard's threshold), `support_gap` (10: months
     since the last support ÷ 24), `no_sponsor` (15).
     """
-    app = _households()
-    as_of = args.get("as_of") or app.today()
-    if args.get("unit"):
-        _require_unit(args["unit"], as_of, "inspect")
     try:
-        result = at_risk(
-            app, unit=args.get("unit"), as_of=as_of, limit=args["limit"], in_scope=_scope()
+        result = inspection().at_risk(
+            _user(), unit=args.get("unit"), as_of=args.get("as_of"), limit=args["limit"]
         )
     except InvalidInput as e:
         raise _invalid(e, "query") from None
@@ -393,7 +331,7 @@ def at_risk_households(args: dict[str, Any]) -> dict[str, Any]:
 @expensive(inspection_blp)
 @recording("inspection")
 @inspection_blp.arguments(PlanRequestSchema)
-@inspection_blp.response(201, PlanSchema)
+@inspection_blp.response(201, PlanSchema, headers=REPLAYED_HEADER)
 @problems(inspection_blp, 400, 401, 403, 409, 413, 415, 422)
 @inspection_blp.doc(parameters=[IDEMPOTENCY_HEADER])
 def create_plan(data: dict[str, Any]) -> dict[str, Any]:
@@ -406,33 +344,14 @@ def create_plan(data: dict[str, Any]) -> dict[str, Any]:
     inspectors (in their units) and admins. A retry with the same `Idempotency-Key` returns the
     first plan and draws nothing new. `If-Match` does not apply.
     """
-    app = _households()
-    user = _user()
-    _require_unit(data["unit"], plan_as_of(app, data["year"]), "draw an inspection plan for")
     try:
-        plan = draw_plan(
-            app,
-            current_plans(),
-            unit=data["unit"],
-            year=data["year"],
-            size=data["size"],
-            seed=data.get("seed"),
-            drawn_by=user.name if user is not None else "api",
-            in_scope=_scope(),
+        plan = inspection().draw_plan(
+            _user(), unit=data["unit"], year=data["year"], size=data["size"], seed=data.get("seed")
         )
     except InvalidInput as e:
         raise _invalid(e, "body") from None
     _log([h.household_id for h in plan.households])
     return plan.to_dict()
-
-
-def _plan_or_404(plan_id: str) -> Any:
-    try:
-        plan = get_plan(current_plans(), plan_id)
-    except PlanNotFound as e:
-        raise Problem(404, str(e)) from None
-    _require_unit(plan.unit, plan.as_of, "read inspection plans of")
-    return plan
 
 
 @inspection_blp.route("/inspection/plans/<plan_id>", methods=["GET"])
@@ -445,7 +364,7 @@ def read_plan(plan_id: str) -> dict[str, Any]:
     The plan as recorded: its unit, year, seed, the moment it was drawn, its strata and the
     drawn households with their weights and the anomalies that weighed on them.
     """
-    plan = _plan_or_404(plan_id)
+    plan = inspection().plan(_user(), plan_id)
     _log([h.household_id for h in plan.households])
     return plan.to_dict()
 
@@ -462,7 +381,6 @@ def progress(plan_id: str) -> dict[str, Any]:
     its findings, and the correcting facts recorded after an inspection that found something
     (a retraction, a new assessment or a new decision). Totals overall and by commune.
     """
-    _plan_or_404(plan_id)
-    result = plan_progress(_households(), current_plans(), plan_id)
+    result = inspection().progress(_user(), plan_id)
     _log([h["household_id"] for h in result["households"]])
     return result

@@ -7,9 +7,9 @@ from typing import Any
 from application import commands as c
 from application.recorded import BatchRecognised
 from web import schemas as s
-from web.api.common import IDEMPOTENCY_HEADER, blueprint, problems, recording
-from web.api.context import recorder
+from web.api.common import IDEMPOTENCY_HEADER, REPLAYED_HEADER, blueprint, problems, recording
 from web.auth import current_user
+from web.context import recorder
 
 blp = blueprint(
     "recognitions",
@@ -20,7 +20,7 @@ blp = blueprint(
 @blp.route("/recognitions", methods=["POST"])
 @recording("recognition")
 @blp.arguments(s.BatchRecognitionSchema)
-@blp.response(201, s.BatchRecognisedSchema)
+@blp.response(201, s.BatchRecognisedSchema, headers=REPLAYED_HEADER)
 @problems(blp, 400, 401, 403, 409, 413, 415, 422, 503)
 @blp.doc(parameters=[IDEMPOTENCY_HEADER])
 def recognise_many(data: dict[str, Any]) -> BatchRecognised:

@@ -8,7 +8,7 @@ from marshmallow import RAISE
 
 from web import schemas as s
 from web.api.common import blueprint, problems
-from web.api.context import households
+from web.context import households
 
 blp = blueprint("units", "Administrative units (province, district, commune) by date.")
 

@@ -1,4 +1,4 @@
-"""The web pages (CONTRACT §7): server-rendered, Vietnamese by default, same rules as the API.
+"""The web pages: server-rendered, Vietnamese by default, same rules as the API.
 
 :func:`install` registers every page under one parent blueprint whose hooks (in
 :mod:`web.pages.frame`) handle the session, the language, CSRF and errors for all of them.
@@ -9,7 +9,6 @@ from __future__ import annotations
 from flask import Flask
 
 from web.pages import audit, dashboard, household, inspection, search, sign_in, unit
-from web.pages.context import EXTENSION, PageServices
 from web.pages.frame import pages
 
 for _module in (sign_in, dashboard, search, household, unit, inspection, audit):
@@ -18,5 +17,4 @@ for _module in (sign_in, dashboard, search, household, unit, inspection, audit):
 
 def install(app: Flask) -> None:
     """Serve the pages from ``app`` (call once, after the API's blueprints)."""
-    app.extensions[EXTENSION] = PageServices()
     app.register_blueprint(pages)

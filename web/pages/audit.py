@@ -17,9 +17,8 @@ from application.changes import status_diff
 from application.errors import InvalidInput
 from domain.units import UnknownUnitError
 from web.api.common import log_reads
-from web.api.context import services
 from web.auth import requires
-from web.pages.context import audit, households
+from web.context import audit, households, services
 from web.pages.frame import render
 from web.pages.inputs import optional_date, optional_moment
 

@@ -13,7 +13,7 @@ from flask import Blueprint
 
 from application.accounts import SCOPED_ROLES, User
 from web.auth import current_user
-from web.pages.context import households, reports
+from web.context import households, reports
 from web.pages.frame import render
 
 blp = Blueprint("dashboard", __name__)

@@ -19,7 +19,7 @@ from werkzeug.exceptions import HTTPException
 from application.accounts import Unauthenticated
 from application.sessions import ActiveSession
 from web import i18n
-from web.pages.context import households, sessions
+from web.context import households, sessions
 from web.problems import Problem, from_exception, from_http_exception, log
 
 SESSION_COOKIE = "chungtay_session"

@@ -23,11 +23,11 @@ from application.audit import AuditError, VerificationFailed
 from application.replay_pack import PackReport, verify_pack
 from application.status import status_object
 from web.api.common import log_reads
-from web.audit_bootstrap import build_proofs
-from web.auth import check_known_at, current_user, policy, requires
+from web.auth import current_user, requires
+from web.bootstrap import build_proofs
+from web.context import audit, households, reader
 from web.i18n import word
 from web.pages import timeline
-from web.pages.context import audit, households
 from web.pages.frame import lang, render
 from web.pages.inputs import optional_date, optional_moment
 
@@ -60,11 +60,10 @@ def _decision_label(decision: dict[str, Any]) -> str:
 def _page(code: str, verification: Verification | None = None) -> tuple[str, int]:
     app = households()
     user = current_user()
-    known_at = check_known_at(optional_moment("known_at", request.values.get("known_at"), app.zone))
+    known_at = optional_moment("known_at", request.values.get("known_at"), app.zone)
     on: date = optional_date("as_of", request.values.get("as_of")) or app.today()
+    situation = reader().situation(user, code, on, known_at)
     moment: datetime = known_at or app.now()
-    situation = app.situation(code, on, moment)
-    policy().require_household(user, situation, on, "read")
     status = status_object(situation, app.units, moment)
     history = queries.history(app, code, known_at)
     full = queries.history(app, code) if known_at is not None else history

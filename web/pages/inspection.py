@@ -19,17 +19,14 @@ from marshmallow import ValidationError
 
 from application.access import Forbidden
 from application.commands import Inspect
-from application.errors import InvalidInput
 from application.recorded import Recorded
 from application.recording import DutiesNotSeparated
-from application.supervision import plan_progress, scan_anomalies
 from domain.supervision import RULE_CODES
 from domain.vocabulary import FINDING_SEVERITIES, INSPECTION_OUTCOMES
 from web.api.common import log_reads
-from web.api.context import recorder
-from web.api.inspection import SUPERVISORS, _require_unit, _scope
+from web.api.inspection import SUPERVISORS
 from web.auth import current_user, policy, requires
-from web.pages.context import households, plans
+from web.context import households, inspection, recorder
 from web.pages.frame import render, t
 from web.pages.inputs import choice, optional_date, optional_int
 from web.problems import Problem, flatten, from_exception
@@ -86,16 +83,10 @@ def _unit_choices() -> list[Any]:
 
 def _plans_in_scope() -> list[dict[str, Any]]:
     """Every plan of a unit the user may read, with its progress totals."""
-    app = households()
-    user = current_user()
-    shown = []
-    for plan in plans().list():
-        version = app.units.find(plan.unit, plan.as_of)
-        if version is None or not policy().unit_in_scope(user, version, plan.as_of):
-            continue
-        totals = plan_progress(app, plans(), plan.plan_id)["totals"]
-        shown.append({**plan.summary(), "unit_name": version.name, "totals": totals})
-    return shown
+    return [
+        {**plan.summary(), "unit_name": unit.name, "totals": totals}
+        for plan, unit, totals in inspection().plans_in_scope(current_user())
+    ]
 
 
 def _page(status: int = 200, **context: Any) -> tuple[str, int]:
@@ -131,28 +122,26 @@ def inspection_page() -> tuple[str, int]:
 @requires(*SUPERVISORS)
 def anomalies_panel() -> tuple[str, int]:
     """The explained anomalies for the filters, one page of them."""
-    app = households()
     f = _filters()
-    as_of = f.as_of or app.today()
-    if f.unit:
-        _require_unit(f.unit, as_of, "inspect")
-    try:
-        result = scan_anomalies(
-            app, unit=f.unit, as_of=as_of, kinds=[f.kind] if f.kind else None, in_scope=_scope()
-        )
-    except InvalidInput as e:
-        raise Problem(422, e.message, errors={e.field: [e.message]}) from None
-    found = [a for a in result["anomalies"] if a["open"] or not f.open_only]
-    shown = found[(f.page - 1) * SHOWN : f.page * SHOWN]
+    result = inspection().anomalies(
+        current_user(),
+        unit=f.unit,
+        as_of=f.as_of,
+        kinds=[f.kind] if f.kind else None,
+        page=f.page,
+        per_page=SHOWN,
+        open_only=f.open_only,
+    )
+    shown = result["anomalies"]
     log_reads(dict.fromkeys(a["household_id"] for a in shown))
     return render(
         "inspection_anomalies.html",
         active="inspection",
         filters=f,
         result=result,
-        found=len(found),
+        found=result["matching"],
         shown=shown,
-        more=len(found) > f.page * SHOWN,
+        more=result["matching"] > f.page * SHOWN,
     )
 
 

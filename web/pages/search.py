@@ -20,9 +20,8 @@ from application.errors import HouseholdNotFound
 from application.household_list import HouseholdListQuery, HouseholdPage
 from domain.vocabulary import STATUSES
 from web.api.common import log_reads
-from web.api.context import services
-from web.auth import current_user, policy
-from web.pages.context import households
+from web.auth import current_user
+from web.context import households, reader
 from web.pages.frame import render
 from web.pages.inputs import choice, optional_date, optional_int
 
@@ -71,8 +70,8 @@ def _query() -> SearchQuery:
 
 def _find(query: SearchQuery) -> HouseholdPage:
     """One page of the households the user may see that match the query."""
-    user = current_user()
-    return services().household_list(
+    return reader().page(
+        current_user(),
         HouseholdListQuery(
             as_of=query.as_of,
             unit=query.unit,
@@ -81,7 +80,6 @@ def _find(query: SearchQuery) -> HouseholdPage:
             page=query.page,
             per_page=PER_PAGE,
         ),
-        allowed=lambda unit, on: policy().unit_in_scope(user, unit, on),
     )
 
 

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, g, make_response, redirect, request, url_
 
 from application.accounts import Unauthenticated
 from application.sessions import LIFETIME
-from web.pages.context import sessions
+from web.context import sessions
 from web.pages.frame import (
     SESSION_COOKIE,
     active_session,

@@ -22,8 +22,8 @@ from flask import Blueprint, Response, request
 from domain.standards import UnknownStandardError
 from infrastructure import exports
 from web.api.reports import _authorise as authorise_report
+from web.context import households, reports
 from web.pages.chart import rate_chart
-from web.pages.context import households, reports
 from web.pages.frame import render
 from web.pages.inputs import choice, optional_int
 
