@@ -173,7 +173,7 @@ _GENERATE = [
     """
     CREATE TEMP TABLE g_h ON COMMIT DROP AS
     SELECT i, md5('bench-' || i)::uuid AS hid,
-           (%(communes)s::text[])[1 + i %% 15] AS unit,
+           (%(communes)s::text[])[1 + i %% cardinality(%(communes)s::text[])] AS unit,
            i %% 10 <> 0 AS em
     FROM generate_series(1, %(n)s) AS i
     """,
