@@ -85,7 +85,11 @@ def init(as_json: bool) -> None:
 )
 @click.option("--seed", type=int, default=2017, show_default=True)
 @click.option("--to-year", type=click.IntRange(2016, 2100), default=None, help="default: this year")
-@click.option("--if-empty", is_flag=True, help="do nothing when the store already holds facts")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="complete an interrupted demo, else do nothing when the store holds facts",
+)
 @click.option("--json", "as_json", is_flag=True)
 def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bool) -> None:
     """Load a reproducible synthetic Hạ Lang history (2015 → Y) through the real write path.
