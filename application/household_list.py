@@ -14,14 +14,14 @@ intervals begin or end between two moments (:func:`change_candidates`).
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from application.errors import InvalidInput
 from domain.search import search_terms
+from domain.situation import known_prefix
 from domain.units import Unit, UnitCatalogue, UnknownUnitError
 
 MAX_PER_PAGE = 500
@@ -147,20 +147,20 @@ class HouseholdListSource(Protocol):
         ``(known_from, known_to]``."""
 
 
+class Recording(NamedTuple):
+    """When one version of a household was recorded (what the fold's knowledge rule reads)."""
+
+    timestamp: datetime
+
+
 def version_at(recorded: Sequence[datetime], known_at: datetime | None) -> int:
     """The household's version as known at ``known_at``: its facts recorded by then."""
     if known_at is None:
         return len(recorded)
-    return bisect_right(recorded, known_at)
+    return known_prefix([Recording(m) for m in recorded], known_at)
 
 
 # -- units ----------------------------------------------------------------------------------------
-
-
-def unit_now(units: UnitCatalogue, named: NamedUnit | tuple[str, date], on: date) -> Unit:
-    """The unit a commune named on a date denotes on ``on`` (mergers followed forward)."""
-    code, named_on = (named.code, named.valid_from) if isinstance(named, NamedUnit) else named
-    return units.successor_on(code, named_on, max(on, named_on))
 
 
 def named_units(
@@ -183,7 +183,7 @@ def named_units(
             continue
         named = NamedUnit(version.code, version.valid_from, version.valid_to)
         try:
-            now = unit_now(units, named, on)
+            now = units.denoted_on(version.code, version.valid_from, on)
             keep = within is None or units.contains(within, now.code, on)
         except UnknownUnitError:
             keep = False
@@ -239,7 +239,7 @@ class HouseholdList:
         )
 
     def _item(self, row: HouseholdRow, on: date) -> HouseholdListItem:
-        unit = unit_now(self.units, (row.unit_code, row.unit_named_on), on)
+        unit = self.units.denoted_on(row.unit_code, row.unit_named_on, on)
         return HouseholdListItem(
             household_id=row.household_id,
             code=row.code,

@@ -33,12 +33,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 from uuid import UUID
+
+from application.checkpoint import HEX32 as _HEX32
+from application.checkpoint import HEX64 as _HEX64
+from application.checkpoint import Checkpoint
+
+__all__ = ["Checkpoint", "PackEvent", "PackReport", "build_pack", "verify_pack"]
 
 FORMAT = "chungtay-replay-pack"
 FORMAT_VERSION = 2
@@ -69,9 +74,6 @@ def household_head_statement(
         "head_hash": head_hash.hex(),
         "signed_at": signed_at,
     }
-
-_HEX32 = re.compile(r"[0-9a-f]{64}")
-_HEX64 = re.compile(r"[0-9a-f]{128}")
 
 
 def canonical_json(data: Any) -> str:
@@ -104,88 +106,6 @@ class ProofPrimitives(Protocol):
         self, statement: dict[str, Any], signature: bytes, public_key: str
     ) -> bool:
         """Whether ``signature`` over the canonical JSON of ``statement`` verifies."""
-
-
-@dataclass(frozen=True)
-class Checkpoint:
-    """A signed statement: the log held ``tree_size`` events with Merkle root ``root_hash``."""
-
-    tree_size: int
-    root_hash: bytes
-    signed_at: str
-    signature: bytes
-    public_key: str
-    key_id: str
-    id: int | None = None
-    access_log_size: int | None = None
-    access_log_head: bytes | None = None
-
-    @property
-    def access_log(self) -> tuple[int, bytes] | None:
-        """The access log's ``(size, head hash)`` the checkpoint signs, if it signs one."""
-        if self.access_log_size is None or self.access_log_head is None:
-            return None
-        return self.access_log_size, self.access_log_head
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form (what ``chungtay audit checkpoint`` prints)."""
-        out = {
-            "id": self.id,
-            "tree_size": self.tree_size,
-            "root_hash": self.root_hash.hex(),
-            "signed_at": self.signed_at,
-            "signature": self.signature.hex(),
-            "public_key": self.public_key,
-            "key_id": self.key_id,
-        }
-        if self.access_log is not None:
-            out["access_log_size"] = self.access_log_size
-            out["access_log_head"] = self.access_log_head.hex() if self.access_log_head else None
-        return out
-
-    @classmethod
-    def from_dict(cls, d: Any, public_key: str | None = None) -> Checkpoint:
-        """Parse a printed checkpoint; ``ValueError`` naming the first bad field."""
-        if not isinstance(d, dict):
-            raise ValueError("a checkpoint is a JSON object")
-        size = d.get("tree_size")
-        if isinstance(size, bool) or not isinstance(size, int) or size < 0:
-            raise ValueError("tree_size must be a non-negative integer")
-        root = d.get("root_hash")
-        if not isinstance(root, str) or not _HEX32.fullmatch(root):
-            raise ValueError("root_hash must be 64 lowercase hex digits")
-        signature = d.get("signature")
-        if not isinstance(signature, str) or not _HEX64.fullmatch(signature):
-            raise ValueError("signature must be 128 lowercase hex digits")
-        signed_at = d.get("signed_at")
-        if not isinstance(signed_at, str) or not signed_at:
-            raise ValueError("signed_at must be a timestamp")
-        key = public_key if public_key is not None else d.get("public_key")
-        if not isinstance(key, str) or "PUBLIC KEY" not in key:
-            raise ValueError("public_key must be a PEM public key")
-        kid = d.get("key_id", "")
-        if not isinstance(kid, str):
-            raise ValueError("key_id must be hex text")
-        cid = d.get("id")
-        if cid is not None and (isinstance(cid, bool) or not isinstance(cid, int)):
-            raise ValueError("id must be an integer or null")
-        log_size, log_head = d.get("access_log_size"), d.get("access_log_head")
-        if log_size is not None or log_head is not None:
-            if isinstance(log_size, bool) or not isinstance(log_size, int) or log_size < 0:
-                raise ValueError("access_log_size must be a non-negative integer")
-            if not isinstance(log_head, str) or not _HEX32.fullmatch(log_head):
-                raise ValueError("access_log_head must be 64 lowercase hex digits")
-        return cls(
-            tree_size=size,
-            root_hash=bytes.fromhex(root),
-            signed_at=signed_at,
-            signature=bytes.fromhex(signature),
-            public_key=key,
-            key_id=kid,
-            id=cid,
-            access_log_size=log_size,
-            access_log_head=bytes.fromhex(log_head) if isinstance(log_head, str) else None,
-        )
 
 
 @dataclass(frozen=True)
@@ -366,8 +286,23 @@ def _check_integrity(pack: Any, primitives: ProofPrimitives, report: PackReport)
     except ValueError:
         raise _Malformed("household_id is not a UUID") from None
     report.household_id = str(hid)
-
     public_key = _field(pack, "public_key", str, "pack")
+    checkpoint = _check_checkpoint(pack, primitives, report, public_key)
+    events = _field(pack, "events", list, "pack")
+    if not events:
+        raise _Malformed("the pack holds no events")
+    report.events = len(events)
+    chain = _Chain(hid, checkpoint, primitives, report)
+    for position, e in enumerate(events, start=1):
+        if not chain.check(position, e):
+            return
+    _check_head(pack, primitives, report, str(hid), public_key, len(events), chain.prev)
+
+
+def _check_checkpoint(
+    pack: dict[str, Any], primitives: ProofPrimitives, report: PackReport, public_key: str
+) -> Checkpoint:
+    """The pack's checkpoint, signed by the pack's public key."""
     try:
         kid = primitives.key_id(public_key)
     except ValueError as e:
@@ -390,65 +325,80 @@ def _check_integrity(pack: Any, primitives: ProofPrimitives, report: PackReport)
         )
     if not primitives.verify_checkpoint(checkpoint, public_key):
         report.problems.append("checkpoint: signature does not verify with the pack's public key")
+    return checkpoint
 
-    events = _field(pack, "events", list, "pack")
-    if not events:
-        raise _Malformed("the pack holds no events")
-    report.events = len(events)
-    prev = primitives.genesis
-    last_leaf = -1
-    for position, e in enumerate(events, start=1):
+
+class _Chain:
+    """The household's events, one by one: chained hashes and places in the signed tree."""
+
+    def __init__(
+        self, hid: UUID, checkpoint: Checkpoint, primitives: ProofPrimitives, report: PackReport
+    ) -> None:
+        self.hid = hid
+        self.checkpoint = checkpoint
+        self.primitives = primitives
+        self.report = report
+        self.prev = primitives.genesis
+        self.last_leaf = -1
+
+    def check(self, position: int, e: Any) -> bool:
+        """Check one event; False when the rest cannot be checked (wrong version or owner)."""
+        problems = self.report.problems
         where = f"event {position}"
         if not isinstance(e, dict):
             raise _Malformed(f"{where} is not an object")
         version = _field(e, "originator_version", int, where)
         where = f"event version {version}"
         if version != position:
-            report.problems.append(
+            problems.append(
                 f"{where}: expected version {position} (versions must run 1..n without gaps)"
             )
-            return
+            return False
         oid = _field(e, "originator_id", str, where)
         try:
-            same = UUID(oid) == hid
+            same = UUID(oid) == self.hid
         except ValueError:
             same = False
         if not same:
-            report.problems.append(f"{where}: belongs to {oid}, not to household {hid}")
-            return
-        topic = _field(e, "topic", str, where)
-        state = _state(e, where)
+            problems.append(f"{where}: belongs to {oid}, not to household {self.hid}")
+            return False
+        topic, state = _field(e, "topic", str, where), _state(e, where)
         leaf = _field(e, "leaf_index", int, where)
         _field(e, "notification_id", int, where)
         stated = _hash(e, "hash", where)
-        if "prev_hash" in e and _hash(e, "prev_hash", where) != prev:
-            report.problems.append(f"{where}: prev_hash does not match version {version - 1}")
-        proof_hex = _field(e, "inclusion_proof", list, where)
-        proof = []
-        for p in proof_hex:
-            if not isinstance(p, str) or not _HEX32.fullmatch(p):
-                raise _Malformed(f"{where}: inclusion_proof holds a value that is not a hash")
-            proof.append(bytes.fromhex(p))
-        digest = primitives.event_hash(prev, hid, version, topic, state)
+        if "prev_hash" in e and _hash(e, "prev_hash", where) != self.prev:
+            problems.append(f"{where}: prev_hash does not match version {version - 1}")
+        proof = _proof(e, where)
+        digest = self.primitives.event_hash(self.prev, self.hid, version, topic, state)
         if digest != stated:
-            report.problems.append(f"{where}: stored bytes do not match their hash")
-        if leaf <= last_leaf:
-            report.problems.append(
+            problems.append(f"{where}: stored bytes do not match their hash")
+        if leaf <= self.last_leaf:
+            problems.append(
                 f"{where}: its place in the log ({leaf}) is not after version {version - 1}'s"
             )
-        if not 0 <= leaf < checkpoint.tree_size:
-            report.problems.append(
-                f"{where}: leaf {leaf} is outside the checkpoint's {checkpoint.tree_size} events"
+        self._check_inclusion(where, digest, leaf, proof)
+        self.prev, self.last_leaf = digest, leaf
+        return True
+
+    def _check_inclusion(self, where: str, digest: bytes, leaf: int, proof: list[bytes]) -> None:
+        size, root = self.checkpoint.tree_size, self.checkpoint.root_hash
+        if not 0 <= leaf < size:
+            self.report.problems.append(
+                f"{where}: leaf {leaf} is outside the checkpoint's {size} events"
             )
-        elif not primitives.verify_inclusion(
-            digest, leaf, checkpoint.tree_size, proof, checkpoint.root_hash
-        ):
-            report.problems.append(
+        elif not self.primitives.verify_inclusion(digest, leaf, size, proof, root):
+            self.report.problems.append(
                 f"{where}: inclusion proof does not verify against the checkpoint's root"
             )
-        prev = digest
-        last_leaf = leaf
-    _check_head(pack, primitives, report, str(hid), public_key, len(events), prev)
+
+
+def _proof(e: dict[str, Any], where: str) -> list[bytes]:
+    proof = []
+    for p in _field(e, "inclusion_proof", list, where):
+        if not isinstance(p, str) or not _HEX32.fullmatch(p):
+            raise _Malformed(f"{where}: inclusion_proof holds a value that is not a hash")
+        proof.append(bytes.fromhex(p))
+    return proof
 
 
 def _check_head(
@@ -476,8 +426,7 @@ def _check_head(
     if version != count:
         report.problems.append(
             f"household_head: the household had {version} events when the pack was signed, "
-            f"the pack holds {count} (events were "
-            + ("cut off)" if count < version else "added)")
+            f"the pack holds {count} (events were " + ("cut off)" if count < version else "added)")
         )
     elif head_hash != last_hash:
         report.problems.append("household_head: the last event is not the signed head")

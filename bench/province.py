@@ -141,7 +141,12 @@ def _list_load(
     """p50 and p95 of household-list pages through the real server, beside /health."""
     with tempfile.TemporaryDirectory() as tmp:
         port = free_port()
-        env = server_env(settings, Path(tmp) / "signing.key", port)
+        # The load comes from one user's token on CLIENTS connections: let that user run as
+        # many list requests at once as there are clients (the default limit would answer 429).
+        env = {
+            **server_env(settings, Path(tmp) / "signing.key", port),
+            "CHUNGTAY_EXPENSIVE_PER_USER": str(CLIENTS),
+        }
         token = admin_token(env)
         headers = {"Authorization": f"Bearer {token}"}
         with serving(env, port, Path(tmp) / "serve.log"):
@@ -186,6 +191,8 @@ def _list_load(
             base = run_load(port, health, seed=1, **common)
             for name, request_for in (("unfiltered", unfiltered), ("commune, poor", by_commune)):
                 result = run_load(port, request_for, seed=2, **common)
+                if result.errors:
+                    raise RuntimeError(f"list requests failed: {result.notes()}")
                 figures.append(
                     Figure(
                         "postgres",
@@ -408,14 +415,27 @@ def bench_province_size(
     return replay
 
 
+class Announced(list[Any]):
+    """Figures printed as soon as they are measured (a long run shows what it has so far)."""
+
+    def append(self, figure: Any) -> None:
+        """Keep and print one figure."""
+        super().append(figure)
+        print(figure.line(), flush=True)
+
+    def extend(self, figures: Any) -> None:
+        """Keep and print each figure."""
+        for figure in figures:
+            self.append(figure)
+
+
 def bench_province(sizes: list[int], figures: list[Any], Figure: Any, store: Any) -> None:
     """Every province figure at each size, smallest first (the replay is measured there)."""
     replay: float | None = None
+    measured = Announced()
     for households in sorted(sizes):
-        replay = bench_province_size(households, figures, Figure, store, replay)
-        for f in figures:
-            if f"({households:,} households)" in f.name:
-                print(f.line(), flush=True)
+        replay = bench_province_size(households, measured, Figure, store, replay)
+    figures.extend(measured)
 
 
 def _reapply_read_models(settings: Settings) -> None:
@@ -431,28 +451,29 @@ def _reapply_read_models(settings: Settings) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Re-measure the read side of a store kept by ``CHUNGTAY_BENCH_KEEP=1`` (no new load)."""
+    """Re-measure the read side of stores kept by ``CHUNGTAY_BENCH_KEEP=1`` (no new load), in
+    one run, smallest first: ``--reuse URL --households N`` once per store."""
     parser = argparse.ArgumentParser(prog="python -m bench.province")
-    parser.add_argument("--reuse", required=True, help="database URL of a kept province store")
-    parser.add_argument("--households", type=int, required=True)
-    parser.add_argument("--replay-per-household", type=float, default=None)
+    parser.add_argument("--reuse", action="append", required=True, help="a kept store's URL")
+    parser.add_argument("--households", action="append", type=int, required=True)
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
+    if len(args.reuse) != len(args.households):
+        parser.error("give --households once per --reuse")
     from bench.__main__ import Figure
 
-    settings = Settings(database_url=args.reuse)
-    _reapply_read_models(settings)
-    figures: list[Any] = []
-    app = build_application(settings)
-    try:
-        events = LogReader(app).head()
-        label = f"{args.households:,} households"
-        _rebuild(app, settings, events, figures, Figure, label)
-        read_figures(app, settings, args.households, args.replay_per_household, figures, Figure)
-    finally:
-        app.close()
-    for f in figures:
-        print(f.line(), flush=True)
+    figures = Announced()
+    replay: float | None = None
+    for households, url in sorted(zip(args.households, args.reuse, strict=True)):
+        settings = Settings(database_url=url)
+        _reapply_read_models(settings)
+        app = build_application(settings)
+        try:
+            label = f"{households:,} households"
+            _rebuild(app, settings, LogReader(app).head(), figures, Figure, label)
+            replay = read_figures(app, settings, households, replay, figures, Figure)
+        finally:
+            app.close()
     if args.out:
         args.out.write_text(
             json.dumps([f.__dict__ | {"ratio": f.ratio} for f in figures], indent=2, default=str)

@@ -290,6 +290,7 @@ class PostgresAccountStore:
             min_size=1,
             max_size=max_size,
             configure=self._configure,
+            check=ConnectionPool.check_connection,  # after a server restart, no dead ones
             open=True,
             name=f"chungtay-accounts-{config.schema}",
         )

@@ -145,6 +145,7 @@ def complete_postgres(cursor: Any, table: sql.Composable, answer: IdempotentAnsw
             "AND lease_token = %s AND status_code IS NULL RETURNING 1"
         ).format(table),
         (answer.status, answer.body, answer.at, r.user_name, r.key, r.token),
+        prepare=False,
     )
     return cursor.fetchone() is not None
 

@@ -241,9 +241,9 @@ def list_rows(
 ) -> list[ListRow]:
     """The household list's segments from the fold's timeline and attribute segments.
 
-    ``periods`` in timeline order; ``attributes`` contiguous from the registration date. On each
-    date the fold answers with the attribute segment covering it and the last period (in
-    timeline order) that starts on or before it, so a segment starts wherever either changes.
+    ``periods`` in timeline order (by ``valid_from``); ``attributes`` contiguous from the
+    registration date. On each date the fold answers with the attribute segment covering it and
+    the last period that starts on or before it, so a segment starts wherever either changes.
     """
     ordered = sorted(attributes, key=lambda a: a.valid_from)
     if not ordered:
@@ -252,26 +252,26 @@ def list_rows(
     starts = sorted(
         {a.valid_from for a in ordered} | {p.valid_from for p in periods if p.valid_from > first}
     )
+    head = registration.head_name
     rows: list[ListRow] = []
     a = 0
+    p = -1
     for i, day in enumerate(starts):
         while a + 1 < len(ordered) and ordered[a + 1].valid_from <= day:
             a += 1
+        while p + 1 < len(periods) and periods[p + 1].valid_from <= day:
+            p += 1
         attribute = ordered[a]
-        period = None
-        for candidate in periods:
-            if candidate.valid_from <= day:
-                period = candidate
-        status, recognised, since = ("not_poor", False, None)
-        if period is not None:
+        if p < 0:
+            status, recognised, since = "not_poor", False, None
+        else:
+            period = periods[p]
             status, recognised = period.status, period.recognised
-            since = period.valid_from if period.recognised else None
-        row = ListRow(
-            day,
-            starts[i + 1] if i + 1 < len(starts) else None,
+            since = period.valid_from if recognised else None
+        values = (
             attribute.code,
-            registration.head_name,
-            search_key(attribute.code, registration.head_name, attribute.village),
+            head,
+            search_key(attribute.code, head, attribute.village),
             attribute.unit_code,
             attribute.unit_named_on,
             attribute.village,
@@ -281,8 +281,9 @@ def list_rows(
             attribute.ethnic_minority,
             attribute.closed,
         )
-        if rows and rows[-1].valid_to == day and rows[-1].same_values(row):
-            rows[-1] = ListRow(rows[-1][0], row[1], *row[2:])
+        end = starts[i + 1] if i + 1 < len(starts) else None
+        if rows and rows[-1][2:] == values:
+            rows[-1] = ListRow(rows[-1].valid_from, end, *values)
         else:
-            rows.append(row)
+            rows.append(ListRow(day, end, *values))
     return rows

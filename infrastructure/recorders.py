@@ -102,7 +102,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
 
     It also inserts the events from four parallel arrays sent in binary, instead of the library's
     array of composite values sent as text (whose escaping dominated the write path); the table
-    lock and the notification are the library's own, taken first as before.
+    lock and the notification are the library's own, taken before anything else is written.
     """
 
     def __init__(self, datastore: Any, *, events_table_name: str = "stored_events") -> None:
@@ -116,8 +116,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     def _insert_stored_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **_: Any
     ) -> None:
-        self._lock_table(curs)
-        self._notify_channel(curs)
+        # The table lock and the notification were taken first, in _insert_events.
         curs.execute(
             self.insert_events_statement,
             (
@@ -127,6 +126,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [e.state for e in stored_events],
             ),
             binary=True,
+            prepare=False,
         )
 
     def _insert_events(
@@ -139,6 +139,10 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
     ) -> None:
         if not stored_events:
             return
+        # Lock first: the library prepares the lock statement, and a statement of ours that
+        # fails in the pipeline before it would leave psycopg believing it prepared.
+        self._lock_table(curs)
+        self._notify_channel(curs)
         schema = Identifier(self.datastore.schema)
         if idempotency is not None and not complete_postgres(
             curs, SQL("{}.idempotency_keys").format(schema), idempotency
@@ -155,6 +159,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                     "ON h.originator_id = n.oid AND h.originator_version = n.v"
                 ).format(table),
                 ([o for o, _ in needed], [v for _, v in needed]),
+                prepare=False,
             )
             for row in curs.fetchall():
                 previous[(_uuid(row["originator_id"]), row["originator_version"])] = bytes(
@@ -176,6 +181,7 @@ class ChainedPostgresApplicationRecorder(PostgresApplicationRecorder):
                 [r[3] for r in rows],
             ),
             binary=True,
+            prepare=False,
         )
 
     def select_hashes(self, originator_id: UUID) -> dict[int, bytes]:

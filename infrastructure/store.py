@@ -72,6 +72,9 @@ class StoreConfig:
                 POSTGRES_POOL_SIZE="4",
                 POSTGRES_MAX_OVERFLOW="8",
                 POSTGRES_LOCK_TIMEOUT="10",
+                # A connection is checked as it leaves the pool, so after the server was
+                # restarted the pool's dead connections fail no request.
+                POSTGRES_PRE_PING="y",
             )
         else:
             assert self.sqlite_path is not None

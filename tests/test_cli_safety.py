@@ -4,18 +4,15 @@ a mixed-case schema names one schema throughout, and ``export --out`` follows no
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import psycopg
 import pytest
 from click.testing import CliRunner
 from psycopg import sql
 
+from tests.cli_process import chungtay
 from tests.conftest import PG_DB, PG_HOST, PG_PORT, PG_USER, pg_conninfo, require_postgres
 from tests.factories import register
 from web.bootstrap import build_application
@@ -23,19 +20,6 @@ from web.cli import cli
 
 PASSWORD = "s3cr%40t-Pw"  # "s3cr@t-Pw", URL-encoded
 PLAIN = "s3cr@t-Pw"
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def _cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    """The real entry point (``python -m web``), as an operator runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "web", *args],
-        cwd=ROOT,
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 @pytest.fixture
@@ -58,22 +42,28 @@ def test_init_and_errors_never_print_the_database_password(pg_schema: str, tmp_p
         "CHUNGTAY_DATABASE_URL": _secret_url(pg_schema),  # trust auth: the password is unused
         "CHUNGTAY_SIGNING_KEY": str(tmp_path / "k.key"),
     }
+    runner = CliRunner()
     for args in (["init"], ["init", "--json"]):
-        done = _cli(env, *args)
-        assert done.returncode == 0, done.stderr
+        done = runner.invoke(cli, args, env=env)
+        assert done.exit_code == 0, done.output
         for secret in (PASSWORD, PLAIN):
-            assert secret not in done.stdout + done.stderr
+            assert secret not in done.output
         assert "***" in done.stdout
     # a server that does not answer: the failures name the store, not the password
     env["CHUNGTAY_DATABASE_URL"] = _secret_url(pg_schema, port=1)
-    for args in (["status", "01564-0001"], ["init"], ["audit", "verify"], ["user", "list"]):
-        failed = _cli(env, *args)
-        assert failed.returncode == 1, (args, failed.stderr)
+    for args in (["status", "01564-0001"], ["audit", "verify"], ["user", "list"]):
+        failed = runner.invoke(cli, args, env=env)
+        assert failed.exit_code == 1, (args, failed.output)
         for secret in (PASSWORD, PLAIN):
-            assert secret not in failed.stdout + failed.stderr, (args, failed.stderr)
+            assert secret not in failed.output, (args, failed.output)
     bad = {**env, "CHUNGTAY_DATABASE_URL": _secret_url(pg_schema).replace("/test?", "?")}
-    refused = _cli(bad, "status", "x")
-    assert refused.returncode == 1 and PASSWORD not in refused.stderr + refused.stdout
+    refused = runner.invoke(cli, ["status", "x"], env=bad)
+    assert refused.exit_code == 1 and PASSWORD not in refused.output
+    # an unexpected error, through the real entry point: a traceback with the password hidden
+    crashed = chungtay(env, "init")
+    assert crashed.returncode == 1 and "Traceback" in crashed.stderr
+    for secret in (PASSWORD, PLAIN):
+        assert secret not in crashed.stdout + crashed.stderr
 
 
 def test_a_mixed_case_schema_is_one_schema_throughout(pg_schema: str, tmp_path) -> None:

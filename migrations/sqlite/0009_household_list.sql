@@ -36,6 +36,13 @@ CREATE INDEX IF NOT EXISTS rm_household_list_open_segment_idx
 CREATE INDEX IF NOT EXISTS rm_household_list_ended_segment_idx
     ON rm_household_list (valid_to, valid_from)
     WHERE known_to IS NULL AND valid_to IS NOT NULL;
+-- Lists filtered by unit or by status read only the matching open segments.
+CREATE INDEX IF NOT EXISTS rm_household_list_open_unit_idx
+    ON rm_household_list (unit_code, unit_named_on, status, valid_from, code)
+    WHERE known_to IS NULL AND valid_to IS NULL;
+CREATE INDEX IF NOT EXISTS rm_household_list_open_status_idx
+    ON rm_household_list (status, code, valid_from, unit_code, unit_named_on)
+    WHERE known_to IS NULL AND valid_to IS NULL;
 -- A unit's households as known at any moment (the audit diff), and filtered lists.
 CREATE INDEX IF NOT EXISTS rm_household_list_unit_idx
     ON rm_household_list (unit_code, unit_named_on);

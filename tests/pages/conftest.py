@@ -69,9 +69,7 @@ def site_sqlite(web_sqlite: Web) -> Iterator[Web]:
         _close_pages(web_sqlite)
 
 
-@pytest.fixture
-def clients(site: Web) -> Callable[[str], FlaskClient]:
-    """A signed-in client per user name, created on first use."""
+def _clients(site: Web) -> Callable[[str], FlaskClient]:
     made: dict[str, FlaskClient] = {}
 
     def get(user: str) -> FlaskClient:
@@ -80,3 +78,15 @@ def clients(site: Web) -> Callable[[str], FlaskClient]:
         return made[user]
 
     return get
+
+
+@pytest.fixture
+def clients(site: Web) -> Callable[[str], FlaskClient]:
+    """A signed-in client per user name, created on first use (both stores)."""
+    return _clients(site)
+
+
+@pytest.fixture
+def sqlite_clients(site_sqlite: Web) -> Callable[[str], FlaskClient]:
+    """The same on SQLite only, for what a page decides rather than what the store keeps."""
+    return _clients(site_sqlite)

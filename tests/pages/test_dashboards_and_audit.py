@@ -19,18 +19,20 @@ from web import i18n
 Clients = Callable[[str], FlaskClient]
 
 
-def test_the_dashboard_shows_the_users_units(site: Web, clients: Clients) -> None:
-    officer = clients("officer").get("/")
+def test_the_dashboard_shows_the_users_units(site_sqlite: Web, sqlite_clients: Clients) -> None:
+    officer = sqlite_clients("officer").get("/")
     assert officer.status_code == 200
     assert 'href="/units/01561"' in officer.text
     assert 'href="/units/01537"' not in officer.text
-    auditor = clients("auditor").get("/")
+    auditor = sqlite_clients("auditor").get("/")
     assert 'href="/units/04"' in auditor.text  # the root of today's catalogue
     assert 'href="/audit"' in auditor.text and 'href="/audit"' not in officer.text
 
 
-def test_a_unit_page_with_its_annual_review_and_downloads(site: Web, clients: Clients) -> None:
-    officer = clients("officer")
+def test_a_unit_page_with_its_annual_review_and_downloads(
+    site_sqlite: Web, sqlite_clients: Clients
+) -> None:
+    officer = sqlite_clients("officer")
     page = officer.get("/units/01561?year=2025")
     assert page.status_code == 200
     assert 'data-test="annual"' in page.text
@@ -46,8 +48,8 @@ def test_a_unit_page_with_its_annual_review_and_downloads(site: Web, clients: Cl
     assert csv.data.startswith("\ufeff".encode())
 
 
-def test_the_unit_panels(site: Web, clients: Clients) -> None:
-    officer = clients("officer")
+def test_the_unit_panels(site_sqlite: Web, sqlite_clients: Clients) -> None:
+    officer = sqlite_clients("officer")
     rates = officer.get("/units/01561/rates?year=2025")
     assert rates.status_code == 200
     assert "data-fragment-body" in rates.text and '<svg class="chart"' in rates.text

@@ -98,25 +98,27 @@ def test_the_timeline_shows_bands_and_the_change_of_standard(site: Web, clients:
     assert "88/QĐ-UBND" in text and "12/QĐ-UBND" in text
 
 
-def test_a_past_known_at_is_for_auditors_only(site: Web, clients: Clients) -> None:
-    before, _after = _corrected(site)
+def test_a_past_known_at_is_for_auditors_only(site_sqlite: Web, sqlite_clients: Clients) -> None:
+    before, _after = _corrected(site_sqlite)
     for user in ("officer", "inspector", "admin"):
-        resp = clients(user).get(f"/households/{H_NEW}", query_string={"known_at": before})
+        resp = sqlite_clients(user).get(f"/households/{H_NEW}", query_string={"known_at": before})
         assert resp.status_code == 403, user
         assert "known_at" in resp.text
-    assert '<select id="known_at"' not in clients("officer").get(f"/households/{H_NEW}").text
+    assert '<select id="known_at"' not in sqlite_clients("officer").get(f"/households/{H_NEW}").text
 
 
-def test_households_outside_the_users_units_are_refused(site: Web, clients: Clients) -> None:
-    resp = clients("officer").get(f"/households/{H_OLD}")
+def test_households_outside_the_users_units_are_refused(
+    site_sqlite: Web, sqlite_clients: Clients
+) -> None:
+    resp = sqlite_clients("officer").get(f"/households/{H_OLD}")
     assert resp.status_code == 403
     assert "not in your units" in resp.text
-    assert clients("officer_vq").get(f"/households/{H_OLD}").status_code == 200
-    assert clients("auditor").get(f"/households/{H_OLD}").status_code == 200
+    assert sqlite_clients("officer_vq").get(f"/households/{H_OLD}").status_code == 200
+    assert sqlite_clients("auditor").get(f"/households/{H_OLD}").status_code == 200
 
 
-def test_unknown_households_and_bad_dates(site: Web, clients: Clients) -> None:
-    auditor = clients("auditor")
+def test_unknown_households_and_bad_dates(site_sqlite: Web, sqlite_clients: Clients) -> None:
+    auditor = sqlite_clients("auditor")
     assert auditor.get("/households/99999-0001").status_code == 404
     bad = auditor.get(f"/households/{H_NEW}?as_of=31-12-2020")
     assert bad.status_code == 422
@@ -168,9 +170,11 @@ def test_verification_finds_a_tampered_household(site_sqlite: Web) -> None:
     assert 'data-test="verify-failed"' in resp.text
 
 
-def test_verification_and_the_pack_are_for_auditors(site: Web, clients: Clients) -> None:
+def test_verification_and_the_pack_are_for_auditors(
+    site_sqlite: Web, sqlite_clients: Clients
+) -> None:
     for user in ("officer", "inspector", "admin"):
-        client = clients(user)
+        client = sqlite_clients(user)
         token = csrf(client)
         assert (
             client.post(f"/households/{H_NEW}/verify", data={"csrf_token": token}).status_code
@@ -180,7 +184,7 @@ def test_verification_and_the_pack_are_for_auditors(site: Web, clients: Clients)
             client.post(f"/households/{H_NEW}/replay-pack", data={"csrf_token": token}).status_code
             == 403
         )
-    assert 'data-test="verify"' not in clients("officer").get(f"/households/{H_NEW}").text
+    assert 'data-test="verify"' not in sqlite_clients("officer").get(f"/households/{H_NEW}").text
 
 
 def test_verify_without_the_csrf_token_signs_nothing(site: Web, clients: Clients) -> None:
@@ -206,7 +210,7 @@ def test_the_replay_pack_downloads_and_verifies_offline(site: Web, clients: Clie
     assert report.status is not None and report.status["status"] == "near_poor"
 
 
-def test_the_page_in_english(site: Web, clients: Clients) -> None:
-    text = clients("auditor").get(f"/households/{H_NEW}?lang=en").text
+def test_the_page_in_english(site_sqlite: Web, sqlite_clients: Clients) -> None:
+    text = sqlite_clients("auditor").get(f"/households/{H_NEW}?lang=en").text
     assert "As the record stood at" in text and "History in recording order" in text
     assert "⟦" not in text

@@ -128,13 +128,13 @@ def test_roles_that_do_not_record_inspections_store_nothing(site: Web, user: str
     assert _inspections(site) == []
 
 
-def test_the_worklist_is_for_supervisors(site: Web, clients: Clients) -> None:
-    assert clients("officer").get("/inspection").status_code == 403
-    assert clients("officer").get("/inspection/anomalies").status_code == 403
+def test_the_worklist_is_for_supervisors(site_sqlite: Web, sqlite_clients: Clients) -> None:
+    assert sqlite_clients("officer").get("/inspection").status_code == 403
+    assert sqlite_clients("officer").get("/inspection/anomalies").status_code == 403
     for user in ("inspector", "auditor", "admin"):
-        assert clients(user).get("/inspection").status_code == 200, user
-    assert 'name="household"' in clients("inspector").get("/inspection").text
-    assert 'name="household"' not in clients("auditor").get("/inspection").text
+        assert sqlite_clients(user).get("/inspection").status_code == 200, user
+    assert 'name="household"' in sqlite_clients("inspector").get("/inspection").text
+    assert 'name="household"' not in sqlite_clients("auditor").get("/inspection").text
 
 
 def test_anomalies_are_explained_with_their_facts_and_logged(site: Web, clients: Clients) -> None:
@@ -149,10 +149,12 @@ def test_anomalies_are_explained_with_their_facts_and_logged(site: Web, clients:
     assert [e.household_id for e in entries] == [site.ids["new"]]
 
 
-def test_anomalies_outside_the_users_units_are_refused(site: Web, clients: Clients) -> None:
-    resp = clients("inspector").get("/inspection/anomalies?unit=01537")
+def test_anomalies_outside_the_users_units_are_refused(
+    site_sqlite: Web, sqlite_clients: Clients
+) -> None:
+    resp = sqlite_clients("inspector").get("/inspection/anomalies?unit=01537")
     assert resp.status_code == 403
-    assert clients("inspector").get("/inspection/anomalies?kind=nonsense").status_code == 422
+    assert sqlite_clients("inspector").get("/inspection/anomalies?kind=nonsense").status_code == 422
 
 
 def test_plans_and_progress_of_the_users_units(site: Web, clients: Clients) -> None:

@@ -10,7 +10,6 @@ from flask.testing import FlaskClient
 from tests.factories import register
 from tests.pages.conftest import H_NEW, H_OLD, sign_in
 from tests.web.conftest import RECOGNITION, Web
-from web.pages.search import fold
 
 Clients = Callable[[str], FlaskClient]
 
@@ -72,8 +71,3 @@ def test_listed_households_are_in_the_access_log(site: Web, clients: Clients) ->
     clients("officer").get("/households?q=01564")
     entries, _ = site.accounts.access_log()
     assert [(e.user_name, e.household_id) for e in entries] == [("inspector", site.ids["new"])]
-
-
-def test_fold() -> None:
-    assert fold("Nông Văn Tư") == fold("nong van tu") == "nong van tu"
-    assert fold("ĐÀM  Thị   Ước") == "dam thi uoc"

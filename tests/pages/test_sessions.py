@@ -236,3 +236,25 @@ def test_the_stored_session_holds_no_secret(site_sqlite: Web) -> None:
         .fetchall()
     )
     assert site_sqlite.tokens["auditor"] not in repr(raw)
+
+
+def test_the_pages_own_static_files_need_no_session(site_sqlite: Web) -> None:
+    client = site_sqlite.client()
+    for name, kind in [("chungtay.css", "text/css"), ("pages.js", "text/javascript")]:
+        resp = client.get(f"/static/{name}")
+        assert resp.status_code == 200
+        assert resp.mimetype == kind
+    assert _session_rows(site_sqlite) == []
+
+
+def test_a_disabled_user_loses_its_sessions(site: Web) -> None:
+    client = sign_in(site, "inspector")
+    assert client.get("/").status_code == 200
+    site.accounts.disable_user("inspector")
+    assert client.get("/").status_code == 303
+    assert _session_rows(site) == []
+    form = client.get("/sign-in")
+    again = client.post(
+        "/sign-in", data={"csrf_token": nonce(form.text), "token": site.tokens["inspector"]}
+    )
+    assert again.status_code == 401

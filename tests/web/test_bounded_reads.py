@@ -148,3 +148,33 @@ def test_a_registration_is_listed_at_once(web: Web) -> None:
     assert web.post("/households", body, "officer").status_code == 201
     found = web.get("/households?q=dam%20thi%20hoa", "officer").json
     assert [i["code"] for i in found["items"]] == ["01561-0777"]
+
+
+def test_a_statement_past_the_timeout_is_cancelled(store) -> None:
+    from application.errors import QueryTooLong
+    from infrastructure.sql_reader import SqlReader
+    from infrastructure.store import parse_database_url
+
+    if store.backend != "postgres":
+        pytest.skip("SQLite has no statement timeout")
+    reader = SqlReader(parse_database_url(store.url), statement_timeout=0.05)
+    try:
+        with pytest.raises(QueryTooLong):
+            reader.query("SELECT pg_sleep(2)")
+        assert reader.query("SELECT 1") == [(1,)]  # the connection is still usable
+    finally:
+        reader.close()
+
+
+def test_a_cancelled_read_is_answered_503(web: Web, monkeypatch: pytest.MonkeyPatch) -> None:
+    from application.errors import QueryTooLong
+    from application.household_list import HouseholdList
+
+    def too_long(*_args: Any, **_kwargs: Any) -> Any:
+        raise QueryTooLong(30)
+
+    monkeypatch.setattr(HouseholdList, "__call__", too_long)
+    r = web.get("/households")
+    assert r.status_code == 503
+    assert r.headers["Retry-After"] == "2"
+    assert r.json["type"].endswith("query-too-long")

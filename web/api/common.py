@@ -43,9 +43,12 @@ IDEMPOTENCY_HEADER = {
     "required": False,
     "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^[!-~]+$"},
     "description": "Any unique string (e.g. a UUID) chosen by the client. A retry with the same "
-    "key and the same request returns the first answer and records nothing new; the same key "
-    "with a different request is refused with 422. Keys are per user. Only successful answers "
-    "are kept: after a failure the key may be used again.",
+    "key and the same request returns the first answer (header `Idempotent-Replayed: true`) and "
+    "records nothing new; the same key with a different request is refused with 422. Keys are "
+    "per user. The answer is stored in the same transaction as the facts, so it survives a lost "
+    "response or a crash. While the first request runs, a retry gets 409 with `Retry-After`; a "
+    "request that died frees its key when its lease ends (30 s by default). Only successful "
+    "answers are kept: after a failure the key may be used again.",
 }
 IF_MATCH_HEADER = {
     "in": "header",

@@ -21,7 +21,7 @@ blp = blueprint(
 @recording("recognition")
 @blp.arguments(s.BatchRecognitionSchema)
 @blp.response(201, s.BatchRecognisedSchema)
-@problems(blp, 400, 401, 403, 409, 413, 415, 422)
+@problems(blp, 400, 401, 403, 409, 413, 415, 422, 503)
 @blp.doc(parameters=[IDEMPOTENCY_HEADER])
 def recognise_many(data: dict[str, Any]) -> dict[str, Any]:
     """Record one decision for many households

@@ -17,6 +17,7 @@ from application.changes import status_diff
 from application.errors import InvalidInput
 from domain.units import UnknownUnitError
 from web.api.common import log_reads
+from web.api.context import services
 from web.auth import requires
 from web.pages.context import audit, households
 from web.pages.frame import render
@@ -72,6 +73,7 @@ def _page(verification: dict[str, Any] | None = None) -> tuple[str, int]:
                 as_of=query.as_of,
                 known_from=query.known_from,
                 known_to=query.known_to,
+                read_models=services().read_side,
             )
         except UnknownUnitError as e:
             raise InvalidInput("unit", str(e)) from None

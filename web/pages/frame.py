@@ -69,6 +69,8 @@ def safe_next(target: str | None) -> str:
 @pages.before_request
 def open_page() -> Response | None:
     """Language, session and CSRF, before any page view runs."""
+    if request.endpoint == "pages.static":
+        return None
     asked = request.args.get("lang")
     g.lang = i18n.normalise(asked or request.cookies.get(LANG_COOKIE))
     session = sessions().resolve(request.cookies.get(SESSION_COOKIE))

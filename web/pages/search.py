@@ -2,35 +2,29 @@
 
 Names are matched without diacritics ("Nong Van Tu" finds "Nông Văn Tư"), every word of the
 query anywhere in the code, the head's name or the village; filtered by unit and by status on a
-date; ordered by code and paged. Only households in the user's units are listed, and each one
-listed to an inspector or an auditor is written to the access log, as the API's list does. A
-code typed whole opens the household's page.
-
-Until the household list read model is available, the list is computed by folding every
-household on the date, as ``GET /api/v1/households`` does.
+date; ordered by code and paged. The list is the use case of ``GET /api/v1/households`` (read
+from the household list read model), with the same scope: only households in the user's units,
+and each one listed to an inspector or an auditor is written to the access log. A code typed
+whole opens the household's page.
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, redirect, request, url_for
 
-from application.accounts import User
 from application.errors import HouseholdNotFound
-from application.status import unit_on
-from domain.units import Unit, UnknownUnitError
+from application.household_list import HouseholdListQuery, HouseholdPage
 from domain.vocabulary import STATUSES
 from web.api.common import log_reads
+from web.api.context import services
 from web.auth import current_user, policy
 from web.pages.context import households
 from web.pages.frame import render
 from web.pages.inputs import choice, optional_date, optional_int
-from web.problems import Problem
 
 blp = Blueprint("search", __name__)
 
@@ -59,68 +53,36 @@ class SearchQuery:
         }
         return {k: v for k, v in values.items() if v is not None}
 
-
-@dataclass(frozen=True)
-class Found:
-    """One household of the results."""
-
-    household_id: str
-    code: str
-    head_name: str
-    village: str | None
-    unit: Unit
-    status: str
-    since: date | None
-
-
-def fold(text: str) -> str:
-    """Lower case without diacritics (đ read as d): how names are compared."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "d"))
-    return " ".join(
-        "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split()
-    )
+    @property
+    def asked(self) -> bool:
+        """Whether anything was asked (an empty form lists nothing)."""
+        return bool(self.q or self.unit or self.status)
 
 
 def _query() -> SearchQuery:
-    app = households()
-    on = optional_date("as_of", request.args.get("as_of")) or app.today()
-    unit = request.args.get("unit", "").strip() or None
-    if unit is not None and app.units.find(unit, on) is None:
-        msg = f"unit {unit} is not valid on {on.isoformat()}"
-        raise Problem(422, msg, errors={"unit": [msg]})
     return SearchQuery(
         q=request.args.get("q", "").strip(),
-        unit=unit,
+        unit=request.args.get("unit", "").strip() or None,
         status=choice("status", request.args.get("status"), STATUSES, "") or None,
-        as_of=on,
+        as_of=optional_date("as_of", request.args.get("as_of")) or households().today(),
         page=optional_int("page", request.args.get("page"), 1, 1_000_000) or 1,
     )
 
 
-def _matching(query: SearchQuery, user: User) -> Iterator[Found]:
-    """Households on the date in the user's units that match every filter."""
-    app = households()
-    on, terms = query.as_of, fold(query.q).split()
-    for hid in app.household_ids():
-        s = app.get(hid).situation(on)
-        if not s.known or s.registered_on is None or s.registered_on > on:
-            continue
-        if query.status and s.status != query.status:
-            continue
-        key = fold(" ".join(p for p in (s.code, s.head_name, s.village) if p))
-        if not all(term in key for term in terms):
-            continue
-        if not policy().household_in_scope(user, s, on):
-            continue
-        try:
-            unit = unit_on(app.units, s, on)
-            if query.unit and not app.units.contains(query.unit, unit.code, on):
-                continue
-        except UnknownUnitError:
-            continue
-        yield Found(
-            str(hid), s.code or "", s.head_name or "", s.village, unit.name, s.status, s.since
-        )
+def _find(query: SearchQuery) -> HouseholdPage:
+    """One page of the households the user may see that match the query."""
+    user = current_user()
+    return services().household_list(
+        HouseholdListQuery(
+            as_of=query.as_of,
+            unit=query.unit,
+            status=query.status,
+            q=query.q or None,
+            page=query.page,
+            per_page=PER_PAGE,
+        ),
+        allowed=lambda unit, on: policy().unit_in_scope(user, unit, on),
+    )
 
 
 @blp.route("/households", methods=["GET"], endpoint="page")
@@ -135,21 +97,18 @@ def search_page() -> Response | tuple[str, int]:
         else:
             target = url_for("pages.household.page", code=query.q, as_of=query.as_of.isoformat())
             return redirect(target, code=303)  # type: ignore[return-value]
-    found: list[Found] = []
-    asked = bool(query.q or query.unit or query.status)
-    if asked:
-        found = sorted(_matching(query, current_user()), key=lambda f: f.code)
-    shown = found[(query.page - 1) * PER_PAGE : query.page * PER_PAGE]
-    log_reads(f.household_id for f in shown)
-    app = households()
+    found = _find(query) if query.asked else None
+    shown = found.items if found else ()
+    log_reads(item.household_id for item in shown)
+    total = found.total if found else 0
     return render(
         "search.html",
         active="households",
         query=query,
-        asked=asked,
-        total=len(found),
+        asked=query.asked,
+        total=total,
         shown=shown,
-        pages=max(1, -(-len(found) // PER_PAGE)),
-        units=app.units.valid_on(query.as_of),
+        pages=max(1, -(-total // PER_PAGE)),
+        units=households().units.valid_on(query.as_of),
         statuses=STATUSES,
     )
