@@ -48,6 +48,7 @@ def _record(settings: Settings, codes: range) -> None:
             app.assess(
                 f"01564-05{i:02d}",
                 effective_on=date(2017, 10, 2),
+                kind="periodic",
                 recorded_by="o",
                 income_per_capita=650_000,
                 deprivations=["health_insurance"],
