@@ -29,8 +29,8 @@ pytestmark = pytest.mark.faults
 
 HOUSEHOLDS = 800
 HEADER = (
-    "code,effective_on,income_per_capita,deprivations,assessor,"
-    "kind,status,decision_number,signed_by\n"
+    "code,effective_on,kind,income_per_capita,deprivations,assessor,status,decision_number,"
+    "signed_by\n"
 )
 
 
@@ -85,8 +85,8 @@ def test_the_import_killed_mid_write_resumes_exactly(store: Any, tmp_path: Path)
         app.close()
     registered = _events(settings)
     rows = [
-        f"01564-{i:04d},2017-10-02,{600_000 + i},health_insurance;domestic_water,Tổ rà soát,"
-        f"periodic,poor,{i}/QĐ-UBND,Chủ tịch UBND xã\n"
+        f"01564-{i:04d},2017-10-02,periodic,{600_000 + i},health_insurance;domestic_water,Tổ rà soát,"
+        f"poor,{i}/QĐ-UBND,Chủ tịch UBND xã\n"
         for i in range(HOUSEHOLDS)
     ]
     path = tmp_path / "review.csv"
