@@ -27,7 +27,22 @@ The model, in short (everything deterministic with ``random.Random``):
   changes, relocations, complaints, inspections, closures, late entries and corrections.
 """
 
-from demo.run import SimulatedClock, StoreNotEmpty, generate_demo, store_is_empty
+from demo.run import (
+    DemoRun,
+    DemoRuns,
+    SimulatedClock,
+    StoreNotEmpty,
+    generate_demo,
+    store_is_empty,
+)
 from demo.summary import DemoSummary
 
-__all__ = ["DemoSummary", "SimulatedClock", "StoreNotEmpty", "generate_demo", "store_is_empty"]
+__all__ = [
+    "DemoRun",
+    "DemoRuns",
+    "DemoSummary",
+    "SimulatedClock",
+    "StoreNotEmpty",
+    "generate_demo",
+    "store_is_empty",
+]

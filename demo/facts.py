@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from demo.life import LifeBase
 from demo.reference import (
@@ -139,12 +140,38 @@ class OtherFacts(LifeBase):
 
     def member_changes(self, y: int, closing: date | None) -> float:
         """Births and deaths of the year; returns an income shock (a death costs the family)."""
-        rng = self.rng
-        shock = 0.0
         last = date(y, 12, 31) if closing is None else closing - ONE_DAY
         first = max(date(y, 1, 1), self.spec.registered_on + ONE_DAY)
         if first > last:
-            return shock
+            return 0.0
+        shock = self._deaths(y, first, last)
+        mothers = [
+            m
+            for m in self.members
+            if m["sex"] == "female" and 20 <= y - m["birth_year"] <= 40 and m["relation"] != "child"
+        ]
+        rng = self.rng
+        if mothers and rng.random() < 0.07:
+            self._birth(y, mothers[0], first, last)
+        elif rng.random() < 0.004 and (known := [m for m in self.members if m["birth_year"] < y]):
+            m = rng.choice(known)
+            m["birth_year"] += rng.choice((-1, 1))
+            day = self.day_in(first, last)
+            self.add(
+                self.at(day, 1, 10),
+                "change_member",
+                {
+                    **self.common(day),
+                    "change": "updated",
+                    "member": {"name": m["name"], "birth_year": m["birth_year"]},
+                    "reason": "Điều chỉnh theo Căn cước công dân",
+                },
+            )
+        return shock
+
+    def _deaths(self, y: int, first: date, last: date) -> float:
+        rng = self.rng
+        shock = 0.0
         for m in list(self.members):
             if m["relation"] == "head":
                 continue
@@ -164,49 +191,31 @@ class OtherFacts(LifeBase):
                     },
                 )
                 shock -= 0.05
-        mothers = [
-            m
-            for m in self.members
-            if m["sex"] == "female" and 20 <= y - m["birth_year"] <= 40 and m["relation"] != "child"
-        ]
-        if mothers and rng.random() < 0.07:
-            mother = mothers[0]
-            sex = rng.choice(("male", "female"))
-            relation = "child" if mother["relation"] in ("head", "spouse") else "grandchild"
-            day = self.day_in(first, last)
-            member = {
-                "name": self.unique_name(sex, self.surname),
-                "birth_year": y,
-                "sex": sex,
-                "relation": relation,
-            }
-            self.members.append(member)
-            late = self.mistakes and rng.random() < 0.05
-            self.add(
-                self.late(day) if late else self.at(day, 3, 20),
-                "change_member",
-                {
-                    **self.common(day),
-                    "change": "added",
-                    "member": dict(member),
-                    "reason": "Sinh con" if relation == "child" else "Sinh cháu",
-                },
-            )
-        elif rng.random() < 0.004 and (known := [m for m in self.members if m["birth_year"] < y]):
-            m = rng.choice(known)
-            m["birth_year"] += rng.choice((-1, 1))
-            day = self.day_in(first, last)
-            self.add(
-                self.at(day, 1, 10),
-                "change_member",
-                {
-                    **self.common(day),
-                    "change": "updated",
-                    "member": {"name": m["name"], "birth_year": m["birth_year"]},
-                    "reason": "Điều chỉnh theo Căn cước công dân",
-                },
-            )
         return shock
+
+    def _birth(self, y: int, mother: dict[str, Any], first: date, last: date) -> None:
+        rng = self.rng
+        sex = rng.choice(("male", "female"))
+        relation = "child" if mother["relation"] in ("head", "spouse") else "grandchild"
+        day = self.day_in(first, last)
+        member = {
+            "name": self.unique_name(sex, self.surname),
+            "birth_year": y,
+            "sex": sex,
+            "relation": relation,
+        }
+        self.members.append(member)
+        late = self.mistakes and rng.random() < 0.05
+        self.add(
+            self.late(day) if late else self.at(day, 3, 20),
+            "change_member",
+            {
+                **self.common(day),
+                "change": "added",
+                "member": dict(member),
+                "reason": "Sinh con" if relation == "child" else "Sinh cháu",
+            },
+        )
 
     def relocate(self, y: int, closing: date | None) -> None:
         rng = self.rng

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
+from typing import Any
 
 from demo.facts import OtherFacts
 from demo.life import Plan
@@ -21,7 +22,7 @@ from demo.reference import (
     SURNAMES,
     TAY_NUNG_SURNAMES,
 )
-from demo.world import logistic
+from demo.world import Review, logistic
 from domain.standards import Standard
 
 
@@ -41,73 +42,12 @@ class HouseholdPlanner(OtherFacts):
         return Plan(spec.code, self.facts)
 
     def register(self) -> None:
-        rng, spec = self.rng, self.spec
-        head_sex = "male" if rng.random() < 0.82 else "female"
-        if spec.initial:
-            head_year = rng.randint(1941, 1994)
-        else:
-            head_year = rng.randint(1985, min(1998, spec.registered_on.year - 19))
-        self.surname = rng.choice(SURNAMES.get(self.ethnicity, TAY_NUNG_SURNAMES))
-        head = {
-            "name": self.unique_name(head_sex, self.surname),
-            "birth_year": head_year,
-            "sex": head_sex,
-            "relation": "head",
-        }
-        members = [head]
-        age = spec.registered_on.year - head_year
-        if rng.random() < (0.88 if age < 65 else 0.6):
-            sex = "female" if head_sex == "male" else "male"
-            members.append(
-                {
-                    "name": self.unique_name(sex),
-                    "birth_year": min(head_year + rng.randint(-3, 6), 1998),
-                    "sex": sex,
-                    "relation": "spouse",
-                }
-            )
-        if age < 30:
-            kids = rng.choices(range(4), (0.35, 0.4, 0.2, 0.05))[0]
-        elif age < 50:
-            kids = rng.choices(range(5), (0.05, 0.2, 0.4, 0.25, 0.1))[0]
-        else:
-            kids = rng.choices(range(4), (0.35, 0.35, 0.2, 0.1))[0]
-        child_surname = self.surname if head_sex == "male" else None
-        for _ in range(kids):
-            sex = rng.choice(("male", "female"))
-            born = min(head_year + rng.randint(19, 40), spec.registered_on.year - 1)
-            members.append(
-                {
-                    "name": self.unique_name(sex, child_surname),
-                    "birth_year": born,
-                    "sex": sex,
-                    "relation": "child",
-                }
-            )
-        if age < 45 and rng.random() < 0.35:
-            for sex in rng.sample(("male", "female"), rng.randint(1, 2)):
-                members.append(
-                    {
-                        "name": self.unique_name(sex, self.surname if sex == "male" else None),
-                        "birth_year": head_year - rng.randint(20, 32),
-                        "sex": sex,
-                        "relation": "parent",
-                    }
-                )
-        if age > 55 and rng.random() < 0.3:
-            for _ in range(rng.randint(1, 2)):
-                sex = rng.choice(("male", "female"))
-                members.append(
-                    {
-                        "name": self.unique_name(sex, self.surname),
-                        "birth_year": rng.randint(2005, spec.registered_on.year - 1),
-                        "sex": sex,
-                        "relation": "grandchild",
-                    }
-                )
-        self.members = members
+        """The registration: the head and the family, in a village of the commune."""
+        head = self._head()
+        self.members = [head, *self._family(head)]
+        spec = self.spec
         commune = self.commune(spec.registered_on)
-        self.village = rng.choice(self.w.villages(commune))
+        self.village = self.rng.choice(self.w.villages(commune))
         self.add(
             self.at(spec.registered_on, 0, 4),
             "register",
@@ -118,9 +58,59 @@ class HouseholdPlanner(OtherFacts):
                 "village": self.village,
                 "head_name": head["name"],
                 "ethnicity": self.ethnicity,
-                "members": [dict(m) for m in members],
+                "members": [dict(m) for m in self.members],
             },
         )
+
+    def _head(self) -> dict[str, Any]:
+        rng, spec = self.rng, self.spec
+        sex = "male" if rng.random() < 0.82 else "female"
+        if spec.initial:
+            year = rng.randint(1941, 1994)
+        else:
+            year = rng.randint(1985, min(1998, spec.registered_on.year - 19))
+        self.surname = rng.choice(SURNAMES.get(self.ethnicity, TAY_NUNG_SURNAMES))
+        name = self.unique_name(sex, self.surname)
+        return {"name": name, "birth_year": year, "sex": sex, "relation": "head"}
+
+    def _person(self, sex: str, born: int, relation: str, surname: str | None) -> dict[str, Any]:
+        name = self.unique_name(sex, surname)
+        return {"name": name, "birth_year": born, "sex": sex, "relation": relation}
+
+    def _family(self, head: dict[str, Any]) -> list[dict[str, Any]]:
+        """Spouse, children, the head's parents and grandchildren, by the head's age."""
+        rng, registered = self.rng, self.spec.registered_on.year
+        year, sex = head["birth_year"], head["sex"]
+        age = registered - year
+        family = []
+        if rng.random() < (0.88 if age < 65 else 0.6):
+            other = "female" if sex == "male" else "male"
+            family.append(self._person(other, 0, "spouse", None))
+            family[-1]["birth_year"] = min(year + rng.randint(-3, 6), 1998)
+        weights = (
+            (0.35, 0.4, 0.2, 0.05)
+            if age < 30
+            else (0.05, 0.2, 0.4, 0.25, 0.1)
+            if age < 50
+            else (0.35, 0.35, 0.2, 0.1)
+        )
+        kids = rng.choices(range(len(weights)), weights)[0]
+        child_surname = self.surname if sex == "male" else None
+        for _ in range(kids):
+            child_sex = rng.choice(("male", "female"))
+            born = min(year + rng.randint(19, 40), registered - 1)
+            family.append(self._person(child_sex, born, "child", child_surname))
+        if age < 45 and rng.random() < 0.35:
+            for parent_sex in rng.sample(("male", "female"), rng.randint(1, 2)):
+                surname = self.surname if parent_sex == "male" else None
+                family.append(self._person(parent_sex, 0, "parent", surname))
+                family[-1]["birth_year"] = year - rng.randint(20, 32)
+        if age > 55 and rng.random() < 0.3:
+            for _ in range(rng.randint(1, 2)):
+                grandchild_sex = rng.choice(("male", "female"))
+                family.append(self._person(grandchild_sex, 0, "grandchild", self.surname))
+                family[-1]["birth_year"] = rng.randint(2005, registered - 1)
+        return family
 
     def initial_income(self) -> float:
         """Log income per capita (VND/month) of the end-2015 survey, relative to nothing."""
@@ -158,7 +148,6 @@ class HouseholdPlanner(OtherFacts):
 
     def year(self, y: int) -> bool:
         """Plan one year; False when the household closed."""
-        rng = self.rng
         registered = self.spec.registered_on
         closing = None
         if self.closing_year == y:
@@ -166,57 +155,77 @@ class HouseholdPlanner(OtherFacts):
         on_list = self.status in ("poor", "near_poor")
         shock = 0.0
         supported: list[str] = []
-
         if y > registered.year or self.spec.initial:
-            if self.end_sponsorship_next_year and self.sponsorship is not None:
-                day = self.day_in(date(y, 3, 1), date(y, 6, 15))
-                if closing is None or day < closing:
-                    self.end_sponsorship(day, "Kết thúc giúp đỡ: hộ đã thoát nghèo bền vững")
-            self.end_sponsorship_next_year = False
-            if (
-                self.status == "poor"
-                and y >= CAMPAIGN_LAUNCH.year + 1
-                and not self.exit_registered
-                and rng.random() < 0.35
-            ):
-                day = self.day_in(max(date(y, 2, 1), self.status_since + ONE_DAY), date(y, 4, 30))
-                if closing is None or day < closing:
-                    self.exit_registered = True
-                    self.add(
-                        # Only a household poor on its date may register: after the decision
-                        # that made it poor was recorded.
-                        max(self.at(day), self.status_recorded_at + timedelta(hours=1)),
-                        "register_exit",
-                        {
-                            **self.common(day),
-                            "target_year": y + 1 if rng.random() < 0.6 else y + 2,
-                            "plan": rng.choice(EXIT_PLANS),
-                        },
-                    )
-            supported = self.supports(y, closing)
-            shock += self.member_changes(y, closing)
-            if rng.random() < 0.004:
-                self.relocate(y, closing)
-            if y >= 2018 and rng.random() < (0.03 if on_list else 0.005):
-                self.inspect(y, closing)
-            if y == 2025 and self.sponsorship is not None and self.sponsorship[1] == "048":
-                reform = date(2025, 6, 30)
-                if closing is None or reform < closing:
-                    self.end_sponsorship(
-                        reform, "Giải thể cấp huyện theo sắp xếp đơn vị hành chính 2025"
-                    )
-                    again = self.day_in(date(2025, 7, 1), date(2025, 8, 29))
-                    if (
-                        self.status == "poor"
-                        and rng.random() < 0.7
-                        and (closing is None or again < closing)
-                    ):
-                        self.start_sponsorship(again)
+            supported, shock = self._events_of(y, closing, on_list)
         if closing is not None:
             self.close(closing)
             return False
+        self._evolve(y, shock, supported, on_list)
+        self.periodic_review(y)
+        return True
 
-        # Income and deprivations evolve through the year.
+    def _events_of(self, y: int, closing: date | None, on_list: bool) -> tuple[list[str], float]:
+        """The year's facts before the review: sponsorships ending, a registration to exit,
+        support, member changes, a move, an inspection; returns the support categories and the
+        income shock of the year."""
+        rng = self.rng
+        if self.end_sponsorship_next_year and self.sponsorship is not None:
+            day = self.day_in(date(y, 3, 1), date(y, 6, 15))
+            if closing is None or day < closing:
+                self.end_sponsorship(day, "Kết thúc giúp đỡ: hộ đã thoát nghèo bền vững")
+        self.end_sponsorship_next_year = False
+        if (
+            self.status == "poor"
+            and y >= CAMPAIGN_LAUNCH.year + 1
+            and not self.exit_registered
+            and rng.random() < 0.35
+        ):
+            self._register_exit(y, closing)
+        supported = self.supports(y, closing)
+        shock = self.member_changes(y, closing)
+        if rng.random() < 0.004:
+            self.relocate(y, closing)
+        if y >= 2018 and rng.random() < (0.03 if on_list else 0.005):
+            self.inspect(y, closing)
+        if y == 2025 and self.sponsorship is not None and self.sponsorship[1] == "048":
+            self._district_dissolved(closing)
+        return supported, shock
+
+    def _register_exit(self, y: int, closing: date | None) -> None:
+        rng = self.rng
+        day = self.day_in(max(date(y, 2, 1), self.status_since + ONE_DAY), date(y, 4, 30))
+        if closing is not None and day >= closing:
+            return
+        self.exit_registered = True
+        self.add(
+            # Only a household poor on its date may register: after the decision that made it
+            # poor was recorded.
+            max(self.at(day), self.status_recorded_at + timedelta(hours=1)),
+            "register_exit",
+            {
+                **self.common(day),
+                "target_year": y + 1 if rng.random() < 0.6 else y + 2,
+                "plan": rng.choice(EXIT_PLANS),
+            },
+        )
+
+    def _district_dissolved(self, closing: date | None) -> None:
+        """1 July 2025: the district's sponsorships end; some poor households get a new one."""
+        reform = date(2025, 6, 30)
+        if closing is not None and reform >= closing:
+            return
+        self.end_sponsorship(reform, "Giải thể cấp huyện theo sắp xếp đơn vị hành chính 2025")
+        again = self.day_in(date(2025, 7, 1), date(2025, 8, 29))
+        if (
+            self.status == "poor"
+            and self.rng.random() < 0.7
+            and (closing is None or again < closing)
+        ):
+            self.start_sponsorship(again)
+
+    def _evolve(self, y: int, shock: float, supported: list[str], on_list: bool) -> None:
+        """Income and deprivations evolve through the year."""
+        rng = self.rng
         if rng.random() < 0.02:
             shock -= rng.uniform(0.25, 0.6)
         bonus = 0.0
@@ -234,56 +243,21 @@ class HouseholdPlanner(OtherFacts):
             elif rng.random() < (0.05 if shock < 0 else 0.004):
                 self.deprived[code] = True
 
-        self.periodic_review(y)
-        return True
-
     def periodic_review(self, y: int) -> None:
-        rng = self.rng
-        commune = self.commune(date(y, 9, 1))
-        review = self.w.review(commune, y)
+        """The year's periodic review: an assessment, and a decision for a household on a list
+        or leaving one (``y`` = 2015 makes the end-2015 list)."""
+        review = self.w.review(self.commune(date(y, 9, 1)), y)
         assessed = self.day_in(review.start, review.end)
         if assessed <= self.spec.registered_on:
             return
         standard = self.w.standard(assessed)
         if standard is None:
             return
-        area = self.commune(assessed).area_type
-        if standard.code != self.last_standard:
-            self.draw_deprivations(standard, area)
-        income = int(round(math.exp(self.log_income), -3))
-        deprivations = [c for c in self.indicators if self.deprived[c]]
-        classified = standard.classify(area, income, deprivations).status  # type: ignore[arg-type]
-        fields = {
-            **self.common(assessed),
-            "income_per_capita": income,
-            "deprivations": deprivations,
-            "kind": "periodic",
-            "assessor": rng.choice(review.reviewers),
-            "form": "Phiếu B" if standard.code == "2016-2020" else "Circular 07/2021",
-        }
-        assessed_at = self.at(assessed, 0, 6)
-        if self.mistakes and rng.random() < 0.006:
-            # A typing mistake in the income, noticed weeks later: retracted and entered again.
-            wrong = self.key()
-            typo = income * 10 if rng.random() < 0.5 else income // 10
-            self.add(assessed_at, "assess", {**fields, "income_per_capita": typo}, key=wrong)
-            noticed = assessed_at + timedelta(days=rng.randint(14, 42), hours=rng.randint(0, 6))
-            retracted = self.add(
-                noticed,
-                "retract",
-                {
-                    "reason": "Nhập sai thu nhập bình quân đầu người",
-                    "recorded_by": self.common(noticed.date())["recorded_by"],
-                },
-                deps=(("version", wrong, "version"),),
-            )
-            self.add(retracted + timedelta(minutes=rng.randint(2, 40)), "assess", fields)
-        else:
-            self.add(assessed_at, "assess", fields)
-
+        classified, assessed_at = self._assess(review, assessed, standard)
         previous = self.status
         if classified == "not_poor" and previous == "not_poor":
             return
+        rng = self.rng
         status = classified
         if rng.random() < 0.01:
             status = {"poor": "near_poor", "near_poor": "poor", "not_poor": "near_poor"}[status]
@@ -308,6 +282,49 @@ class HouseholdPlanner(OtherFacts):
         if status != previous:
             self.status_since = decided
             self.status_recorded_at = decided_at
+        self._after_decision(y, previous, decided, number)
+
+    def _assess(self, review: Review, assessed: date, standard: Standard) -> tuple[str, Any]:
+        """The review's assessment (now and then mistyped, retracted and entered again); the
+        status it classifies and the moment it was recorded."""
+        rng = self.rng
+        area = self.commune(assessed).area_type
+        if standard.code != self.last_standard:
+            self.draw_deprivations(standard, area)
+        income = int(round(math.exp(self.log_income), -3))
+        deprivations = [c for c in self.indicators if self.deprived[c]]
+        classified = standard.classify(area, income, deprivations).status  # type: ignore[arg-type]
+        fields = {
+            **self.common(assessed),
+            "income_per_capita": income,
+            "deprivations": deprivations,
+            "kind": "periodic",
+            "assessor": rng.choice(review.reviewers),
+            "form": "Phiếu B" if standard.code == "2016-2020" else "Circular 07/2021",
+        }
+        assessed_at = self.at(assessed, 0, 6)
+        if not (self.mistakes and rng.random() < 0.006):
+            self.add(assessed_at, "assess", fields)
+            return classified, assessed_at
+        wrong = self.key()
+        typo = income * 10 if rng.random() < 0.5 else income // 10
+        self.add(assessed_at, "assess", {**fields, "income_per_capita": typo}, key=wrong)
+        noticed = assessed_at + timedelta(days=rng.randint(14, 42), hours=rng.randint(0, 6))
+        retracted = self.add(
+            noticed,
+            "retract",
+            {
+                "reason": "Nhập sai thu nhập bình quân đầu người",
+                "recorded_by": self.common(noticed.date())["recorded_by"],
+            },
+            deps=(("version", wrong, "version"),),
+        )
+        self.add(retracted + timedelta(minutes=rng.randint(2, 40)), "assess", fields)
+        return classified, assessed_at
+
+    def _after_decision(self, y: int, previous: str, decided: date, number: str) -> None:
+        """Sponsorships after a decision: one ends after an exit, one starts for the poor."""
+        rng, status = self.rng, self.status
         if previous == "poor" and status != "poor":
             self.exited_year = y
             self.exit_registered = False

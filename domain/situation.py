@@ -4,7 +4,7 @@
 invariants, every query, the reports' replay and the offline replay pack all call it, so there is
 never a second interpretation of the same facts.
 
-Two time axes (CONTRACT §3):
+Two time axes:
 
 * knowledge time — a fact counts only if it was recorded (``timestamp``) at or before
   ``known_at``; a retraction voids its target only if the retraction itself was recorded by then;
@@ -36,39 +36,36 @@ from domain.events import (
     SponsorshipEnded,
     SponsorshipStarted,
 )
+from domain.periods import (
+    Prior,
+    StatusPeriod,
+    timeline_of,
+    transition_between,
+    transitions,
+)
 from domain.units import Unit, UnitCatalogue
 
-
-@dataclass(frozen=True)
-class StatusPeriod:
-    """A stretch of valid time with one status; ``valid_to`` is exclusive (None = open)."""
-
-    status: str
-    valid_from: date
-    valid_to: date | None
-    recognised: bool
-    standard: str | None
-    transition: str | None
-    decision: dict[str, Any] | None
-    list_year: int | None
-    version: int | None
-
-    def covers(self, day: date) -> bool:
-        """Whether ``day`` falls inside this period."""
-        return self.valid_from <= day and (self.valid_to is None or day < self.valid_to)
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready form, as the timeline endpoint returns it."""
-        return {
-            "status": self.status,
-            "valid_from": self.valid_from.isoformat(),
-            "valid_to": self.valid_to.isoformat() if self.valid_to else None,
-            "recognised": self.recognised,
-            "standard": self.standard,
-            "transition": self.transition,
-            "decision": self.decision,
-            "list_year": self.list_year,
-        }
+__all__ = [
+    "Prior",
+    "Situation",
+    "StatusPeriod",
+    "address",
+    "area_type_on",
+    "contradicts_assessment",
+    "fold",
+    "known_by",
+    "known_facts",
+    "known_prefix",
+    "live_facts",
+    "recorded_between",
+    "recorded_by",
+    "retractions",
+    "timeline",
+    "transition_between",
+    "transitions",
+    "unit_on",
+    "unvoided",
+]
 
 
 @dataclass(frozen=True)
@@ -173,7 +170,7 @@ def timeline(facts: Sequence[Any], known_at: datetime | None = None) -> tuple[St
         return ()
     live = live_facts(known)
     closures = [f for f in live if type(f) is Closed]
-    return _timeline(
+    return timeline_of(
         known[0], [f for f in live if type(f) is Recognised], closures[-1] if closures else None
     )
 
@@ -216,125 +213,6 @@ def _valid_order(facts: Iterable[Any]) -> list[Any]:
     return sorted(facts, key=lambda f: (f.effective_on, f.originator_version))
 
 
-def transition_between(previous: str | None, status: str, ever_poor: bool, ever_near: bool) -> str:
-    """The transition a recognition of ``status`` makes after ``previous`` (None = never), under
-    the same standard (``ever_poor``, ``ever_near``: poor, near-poor before under it)."""
-    if status == "poor":
-        if previous == "poor":
-            return "unchanged"
-        return "re_poor" if ever_poor else "newly_poor"
-    if status == "near_poor":
-        if previous == "poor":
-            return "exited_poverty"
-        if previous == "near_poor":
-            return "unchanged"
-        return "re_near_poor" if ever_near else "newly_near_poor"
-    if previous == "poor":
-        return "exited_poverty"
-    if previous == "near_poor":
-        return "exited_near_poverty"
-    return "unchanged"
-
-
-@dataclass(frozen=True)
-class Prior:
-    """What a recognition's transition is judged against: the previous recognition's status and
-    standard, and whether the household was poor or near-poor before under that standard."""
-
-    status: str | None = None
-    standard: str | None = None
-    ever_poor: bool = False
-    ever_near: bool = False
-
-    def after(self, status: str, standard: str) -> tuple[str, Prior]:
-        """The transition of a recognition of ``status`` under ``standard``, and the path after.
-
-        The first recognition under a standard other than the previous one's is the
-        ``baseline`` of the new standard's lists (neither newly poor, re-poor nor an exit), and
-        the history that ``re_poor`` and ``re_near_poor`` look back on starts again from it.
-        """
-        if self.standard is not None and standard != self.standard:
-            return "baseline", Prior(status, standard, status == "poor", status == "near_poor")
-        transition = transition_between(self.status, status, self.ever_poor, self.ever_near)
-        return transition, Prior(
-            status,
-            standard,
-            self.ever_poor or status == "poor",
-            self.ever_near or status == "near_poor",
-        )
-
-
-def transitions(recognitions: Sequence[Any]) -> list[tuple[Any, str]]:
-    """The recognitions that take effect (a later decision dated the same day supersedes the
-    earlier one, which then never took effect), each with its transition.
-
-    ``recognitions`` are in valid-time order and carry ``effective_on``, ``status`` and
-    ``standard`` (the fold passes the live :class:`Recognised` facts).
-    """
-    taken: list[tuple[Any, str, Prior]] = []
-    for r in recognitions:
-        if taken and taken[-1][0].effective_on == r.effective_on:
-            taken.pop()
-        before = taken[-1][2] if taken else Prior()
-        transition, path = before.after(r.status, r.standard)
-        taken.append((r, transition, path))
-    return [(r, t) for r, t, _ in taken]
-
-
-def _decision(r: Recognised) -> dict[str, Any]:
-    return {
-        "number": r.decision_number,
-        "effective_on": r.effective_on.isoformat(),
-        "signed_by": r.signed_by,
-        "version": r.originator_version,
-    }
-
-
-def _timeline(
-    registration: Registered, recognitions: Sequence[Recognised], closure: Closed | None
-) -> tuple[StatusPeriod, ...]:
-    """Status periods in valid time from the surviving recognitions (and a closure)."""
-    # (valid_from, recognition or None, transition); a decision dated on the registration day
-    # starts the first period.
-    starts: list[tuple[date, Recognised | None, str | None]] = [
-        (registration.effective_on, None, None)
-    ]
-    for r, transition in transitions(recognitions):
-        entry = (r.effective_on, r, transition)
-        if starts[-1][0] == r.effective_on:
-            starts[-1] = entry
-        else:
-            starts.append(entry)
-    end: date | None = None
-    if closure is not None:
-        end = closure.effective_on
-        starts = [e for e in starts if e[0] < end] or starts[:1]
-    periods: list[StatusPeriod] = []
-    for i, (valid_from, r, transition) in enumerate(starts):
-        valid_to = starts[i + 1][0] if i + 1 < len(starts) else end
-        if valid_to is not None and valid_to < valid_from:
-            valid_to = valid_from
-        if r is None:
-            periods.append(
-                StatusPeriod("not_poor", valid_from, valid_to, False, None, None, None, None, None)
-            )
-        else:
-            periods.append(
-                StatusPeriod(
-                    r.status,
-                    valid_from,
-                    valid_to,
-                    True,
-                    r.standard,
-                    transition,
-                    _decision(r),
-                    r.list_year,
-                    r.originator_version,
-                )
-            )
-    return tuple(periods)
-
-
 def _classification(a: Assessed) -> dict[str, Any]:
     c = dict(a.classification)
     return {
@@ -364,6 +242,87 @@ def _apply_member_change(members: list[dict[str, Any]], m: MemberChanged) -> lis
     return [*members, dict(m.member)]
 
 
+@dataclass
+class _Walk:
+    """What the facts up to ``as_of`` leave behind (one pass, in valid-time order)."""
+
+    members: list[dict[str, Any]]
+    exits: frozenset[int]
+    latest_assessment: Assessed | None = None
+    sponsors: dict[str, dict[str, Any]] = field(default_factory=dict)
+    exit_target: int | None = None
+    closure: Closed | None = None
+    upto: list[Any] = field(default_factory=list)
+
+    def take(self, f: Any) -> None:
+        """Apply one fact."""
+        self.upto.append(f)
+        kind = type(f)
+        if kind is Assessed:
+            self.latest_assessment = f
+        elif kind is Recognised:
+            if f.originator_version in self.exits:
+                self.exit_target = None
+        elif kind is SponsorshipStarted:
+            self.sponsors[f.sponsorship_id] = {
+                **f.sponsor,
+                "sponsorship_id": f.sponsorship_id,
+                "since": f.effective_on.isoformat(),
+            }
+        elif kind is SponsorshipEnded:
+            self.sponsors.pop(f.sponsorship_id, None)
+        elif kind is ExitRegistered:
+            self.exit_target = f.target_year
+        elif kind is MemberChanged:
+            self.members = _apply_member_change(self.members, f)
+        elif kind is Closed:
+            self.closure = f
+
+
+def _walk(
+    registration: Registered,
+    live: Sequence[Any],
+    timeline: Sequence[StatusPeriod],
+    as_of: date,
+) -> _Walk:
+    exits = frozenset(p.version for p in timeline if p.transition == "exited_poverty")
+    walk = _Walk([dict(m) for m in registration.members], exits)  # type: ignore[arg-type]
+    for f in live:
+        if f.effective_on > as_of:
+            break
+        walk.take(f)
+    return walk
+
+
+def _registration_fields(r: Registered) -> dict[str, Any]:
+    return {
+        "code": r.code,
+        "registered_on": r.effective_on,
+        "ethnicity": r.ethnicity,
+        "ethnic_minority": r.ethnic_minority,
+        "head_name": r.head_name,
+    }
+
+
+def _period_fields(p: StatusPeriod) -> dict[str, Any]:
+    return {
+        "status": p.status,
+        "recognised": p.recognised,
+        "since": p.valid_from if p.recognised else None,
+        "standard": p.standard,
+        "transition": p.transition,
+        "decision": p.decision,
+        "list_year": p.list_year,
+    }
+
+
+def _period_on(timeline: Sequence[StatusPeriod], as_of: date) -> StatusPeriod:
+    period = next((p for p in reversed(timeline) if p.valid_from <= as_of), None)
+    if period is None:  # before the registration: nothing recognised yet
+        return StatusPeriod("not_poor", as_of, None, False, None, None, None, None, None)
+    return period
+
+
 def fold(
     household_id: str,
     facts: Sequence[Any],
@@ -382,86 +341,45 @@ def fold(
         )
     registration = known[0]
     assert isinstance(registration, Registered), "a household's first fact is its registration"
-    voided = retractions(known)
     live = live_facts(known)
-    recognitions = [f for f in live if type(f) is Recognised]
     closures = [f for f in live if type(f) is Closed]
-    timeline = _timeline(registration, recognitions, closures[-1] if closures else None)
-    period = next((p for p in reversed(timeline) if p.valid_from <= as_of), None)
-    if period is None:  # before the registration: nothing recognised yet
-        period = StatusPeriod("not_poor", as_of, None, False, None, None, None, None, None)
-
-    unit, unit_on, village, area_type = address(
+    timeline = timeline_of(
+        registration,
+        [f for f in live if type(f) is Recognised],
+        closures[-1] if closures else None,
+    )
+    period = _period_on(timeline, as_of)
+    unit, unit_named_on, village, area_type = address(
         [registration, *(f for f in live if type(f) is Relocated)], as_of
     )
-    members = [dict(m) for m in registration.members]
-    latest_assessment: Assessed | None = None
-    sponsors: dict[str, dict[str, Any]] = {}
-    exit_target: int | None = None
-    closure: Closed | None = None
-    exits = {p.version for p in timeline if p.transition == "exited_poverty"}
-    upto: list[Any] = []
-    for f in live:
-        if f.effective_on > as_of:
-            break
-        upto.append(f)
-        kind = type(f)
-        if kind is Assessed:
-            latest_assessment = f
-        elif kind is Recognised:
-            if f.originator_version in exits:
-                exit_target = None
-        elif kind is SponsorshipStarted:
-            sponsors[f.sponsorship_id] = {
-                **f.sponsor,
-                "sponsorship_id": f.sponsorship_id,
-                "since": f.effective_on.isoformat(),
-            }
-        elif kind is SponsorshipEnded:
-            sponsors.pop(f.sponsorship_id, None)
-        elif kind is ExitRegistered:
-            exit_target = f.target_year
-        elif kind is MemberChanged:
-            members = _apply_member_change(members, f)
-        elif kind is Closed:
-            closure = f
-
-    contradicts = contradicts_assessment(upto, period)
-    ever_exited = any(p.transition == "exited_poverty" and p.valid_from <= as_of for p in timeline)
+    walk = _walk(registration, live, timeline, as_of)
+    closure = walk.closure
     return Situation(
         household_id=household_id,
         as_of=as_of,
         known_at=known_at,
         known=True,
         version=known[-1].originator_version,
-        code=registration.code,
-        registered_on=registration.effective_on,
-        status=period.status,
-        recognised=period.recognised,
-        since=period.valid_from if period.recognised else None,
-        standard=period.standard,
-        transition=period.transition,
-        decision=period.decision,
-        list_year=period.list_year,
-        classification=_classification(latest_assessment) if latest_assessment else None,
-        contradicts_assessment=contradicts,
-        ever_exited_poverty=ever_exited,
+        **_registration_fields(registration),
+        **_period_fields(period),
+        classification=_classification(walk.latest_assessment) if walk.latest_assessment else None,
+        contradicts_assessment=contradicts_assessment(walk.upto, period),
+        ever_exited_poverty=any(
+            p.transition == "exited_poverty" and p.valid_from <= as_of for p in timeline
+        ),
         unit=unit,
-        unit_named_on=unit_on,
+        unit_named_on=unit_named_on,
         village=village,
         area_type=area_type,
-        ethnicity=registration.ethnicity,
-        ethnic_minority=registration.ethnic_minority,
-        head_name=registration.head_name,
-        members=members,
-        sponsor=next(reversed(sponsors.values()), None) if sponsors else None,
-        exit_registered=exit_target is not None,
-        exit_target_year=exit_target,
+        members=walk.members,
+        sponsor=next(reversed(walk.sponsors.values()), None) if walk.sponsors else None,
+        exit_registered=walk.exit_target is not None,
+        exit_target_year=walk.exit_target,
         closed=closure is not None,
         closed_on=closure.effective_on if closure else None,
         closure_reason=closure.reason if closure else None,
         timeline=timeline,
-        retracted=voided,
+        retracted=retractions(known),
         live_versions=frozenset(f.originator_version for f in live),
     )
 

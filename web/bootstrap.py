@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
-from typing import Any, TypeVar, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from application.access import Policy
 from application.accounts import Accounts, AccountStore
@@ -44,6 +44,9 @@ from infrastructure.settings import Settings
 from infrastructure.sql_reader import SqlReader
 from infrastructure.store import StoreConfig, parse_database_url
 from infrastructure.supervision import plan_store
+
+if TYPE_CHECKING:
+    from demo import DemoRuns
 
 TRANSCODER_TOPIC = "infrastructure.transcoding:MsgspecTranscoder"
 """The library's JSON format, written and read by msgspec (same bytes, about twice as fast)."""
@@ -188,6 +191,13 @@ class Services:
     def session_store(self) -> SessionStore:
         """The pages' sign-in sessions."""
         return self._adapter("session_store", lambda: session_store(store_config(self.settings)))
+
+    @property
+    def demo_runs(self) -> DemoRuns:
+        """Where ``chungtay demo`` keeps its runs (so an interrupted one is completed)."""
+        from infrastructure.demo_runs import SqlDemoRuns  # the demo is a tool: loaded on use
+
+        return self._adapter("demo_runs", lambda: SqlDemoRuns(store_config(self.settings)))
 
     @property
     def audit(self) -> Audit:

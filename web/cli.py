@@ -76,15 +76,27 @@ def init(as_json: bool) -> None:
 )
 @click.option("--seed", type=int, default=2017, show_default=True)
 @click.option("--to-year", type=click.IntRange(2016, 2100), default=None, help="default: this year")
-@click.option("--if-empty", is_flag=True, help="do nothing when the store already holds facts")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="complete an interrupted demo, else do nothing when the store holds facts",
+)
 @click.option("--json", "as_json", is_flag=True)
 def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bool) -> None:
-    """Load a reproducible synthetic Hạ Lang history (2016 → Y) through the real write path."""
+    """Load a reproducible synthetic Hạ Lang history (2015 → Y) through the real write path.
+
+    An interrupted run is completed by running it again (or by `--if-empty`, which never leaves
+    a partial store).
+    """
     from demo import StoreNotEmpty, generate_demo, store_is_empty
 
     with opened() as services:
-        app = services.households
-        if if_empty and not store_is_empty(app):
+        app, runs = services.households, services.demo_runs
+        unfinished = runs.unfinished()
+        if if_empty and unfinished is not None:
+            count, seed, to_year = unfinished.households, unfinished.seed, unfinished.to_year
+            click.echo(f"completing the unfinished demo run {unfinished.run_id}", err=True)
+        elif if_empty and not store_is_empty(app):
             click.echo("the store already holds facts; demo not loaded", err=True)
             return
         with click.progressbar(length=count, label="households", file=sys.stderr) as bar:
@@ -96,7 +108,12 @@ def demo(count: int, seed: int, to_year: int | None, if_empty: bool, as_json: bo
 
             try:
                 summary = generate_demo(
-                    app, households=count, seed=seed, to_year=to_year, progress=progress
+                    app,
+                    households=count,
+                    seed=seed,
+                    to_year=to_year,
+                    progress=progress,
+                    runs=runs,
                 )
             except StoreNotEmpty as e:
                 fail(f"{e} (use --if-empty to skip loading)")

@@ -1,4 +1,4 @@
-"""``chungtay report ...`` and ``chungtay projections ...`` (CONTRACT §6, issue 5).
+"""``chungtay report ...``, ``chungtay projections ...`` and ``chungtay units``.
 
 Reports read the bitemporal read models by default (``--source read-models``), after applying
 any facts the projection has not applied yet (``--no-refresh`` skips that); ``--source replay``
@@ -24,7 +24,8 @@ import click
 
 from application.reports import ReplaySource, ReportError, Reports
 from infrastructure import exports
-from web.cli_common import DATE, TIMESTAMP, current_settings, fail
+from web.cli_common import DATE, TIMESTAMP, current_settings, emit, fail
+from web.report_text import report_text, units_text
 
 FORMATS = ("table", "csv", "xlsx", "json")
 
@@ -122,173 +123,12 @@ def _output(report: dict[str, Any], fmt: str, out: str | None, as_json: bool) ->
             return
         text = exports.to_csv(report).rstrip("\n")
     else:
-        text = _text(report)
+        text = report_text(report)
     if out:
         Path(out).write_text(text + "\n", encoding="utf-8")
         click.echo(f"written {out}", err=True)
     else:
         click.echo(text)
-
-
-def _fmt(v: Any) -> str:
-    if v is None:
-        return "-"
-    if isinstance(v, bool):
-        return "yes" if v else "no"
-    if isinstance(v, float):
-        return f"{v:.2f}"
-    if isinstance(v, int):
-        return f"{v:,}"
-    return str(v)
-
-
-def _grid(header: list[str], rows: list[list[Any]]) -> str:
-    cells = [header] + [[_fmt(v) for v in r] for r in rows]
-    widths = [max(len(str(r[i])) for r in cells) for i in range(len(header))]
-    lines = []
-    for n, r in enumerate(cells):
-        lines.append(
-            "  ".join(
-                str(v).ljust(w) if i < 2 else str(v).rjust(w)
-                for i, (v, w) in enumerate(zip(r, widths, strict=True))
-            )
-        )
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _text(report: dict[str, Any]) -> str:
-    kind = report["report"]
-    unit = report["unit"]
-    title = f"{unit.get('name', unit.get('code'))} ({unit.get('code')})"
-    lines: list[str] = []
-    if kind == "poverty":
-        lines.append(
-            f"Poverty report, {title}, as of {report['as_of']}, known at {report['known_at']} "
-            f"({report['units']} units)"
-        )
-        header, rows = exports.table(report)
-        lines.append(
-            _grid(
-                ["unit", "name", *header[3:8], "em_poor_rate"],
-                [[*r[:2], *r[3:8], r[11]] for r in rows],
-            )
-        )
-    elif kind == "annual":
-        lines.append(
-            f"Annual review {report['year']}, {title}: {report['start']} → {report['end']}, "
-            f"standard {report['standard_start']} → {report['standard_end']}"
-        )
-        lines.append(
-            f"  poor {_fmt(report['poor_start'])} ({_fmt(report['rate_start'])}%) → "
-            f"{_fmt(report['poor_end'])} ({_fmt(report['rate_end'])}%); exited "
-            f"{report['exited_poverty']}, re-poor {report['re_poor']}, newly poor "
-            f"{report['newly_poor']}"
-        )
-        lines.append(
-            f"  reduction {_fmt(report['reduction_pp'])} pp against a target of "
-            f"{report['target_pp']} pp: "
-            + ({True: "met", False: "not met", None: "not assessed"}[report["target_met"]])
-        )
-        em = report["ethnic_minority"]
-        lines.append(
-            f"  ethnic minority: {_fmt(em['rate_start'])}% → {_fmt(em['rate_end'])}%, reduction "
-            f"{_fmt(em['reduction_pp'])} pp (target {em['target_pp']})"
-        )
-        if report["reduction_note"]:
-            lines.append(f"  note: {report['reduction_note']}")
-        header = [
-            "unit",
-            "name",
-            "households",
-            "poor_start",
-            "exited",
-            "re_poor",
-            "newly",
-            "poor_end",
-            "rate_start",
-            "rate_end",
-            "reduction_pp",
-            "target_met",
-        ]
-        rows = [
-            [
-                u["unit"]["code"],
-                u["unit"]["name"],
-                u["total_households_end"],
-                u["poor_start"],
-                u["exited_poverty"],
-                u["re_poor"],
-                u["newly_poor"],
-                u["poor_end"],
-                u["rate_start"],
-                u["rate_end"],
-                u["reduction_pp"],
-                u["target_met"],
-            ]
-            for u in report["by_unit"]
-        ]
-        lines.append(_grid(header, rows))
-    elif kind == "campaign":
-        lines.append(f"Campaign {report['from_year']}–{report['to_year']}, {title}")
-        b = report["baseline"]
-        lines.append(
-            f"  income baseline {b['date']}: {b['households']} poor households, mean "
-            f"{_fmt(b['mean_income'])} VND/person/month" + (f" ({b['note']})" if b["note"] else "")
-        )
-        header = [
-            "year",
-            "unit",
-            "reduction_pp",
-            "target_met",
-            "income_ratio",
-            "sponsor_%",
-            "exit_reg",
-            "exited",
-            "re_poor_2y_%",
-            "support_vnd",
-        ]
-        rows = []
-        for y in report["years"]:
-            for name, blk in [(unit.get("name"), y)] + [
-                (u["unit"]["name"], u) for u in y["by_unit"]
-            ]:
-                r = blk["reduction"] or {}
-                rows.append(
-                    [
-                        str(y["year"]),
-                        name,
-                        r.get("reduction_pp"),
-                        r.get("target_met"),
-                        blk["income"]["poor_ratio_to_baseline"],
-                        blk["sponsorship"]["share"],
-                        blk["exit_registrations"]["registered"],
-                        blk["exit_registrations"]["exited"],
-                        blk["re_poverty"]["share"],
-                        blk["support"]["amount_vnd"],
-                    ]
-                )
-        lines.append(_grid(header, rows))
-    else:
-        lines.append(f"Emulation {report['year']}, {title}: {report['method']}")
-        for r in report["ranking"]:
-            lines.append(
-                f"{r['rank']:>3}. {r['unit']['name']} ({r['unit']['code']}), score {r['score']}"
-            )
-            lines.extend(f"       - {reason}" for reason in r["reasons"])
-        lines.append(f"exemplary households: {len(report['exemplary_households'])}")
-        lines.extend(
-            f"  {h['code']} ({h['unit']['name']}): registered {h['exit_registered_on']}, exited "
-            f"{h['exited_on']}" + ("" if h["window_complete"] else " (two-year window still open)")
-            for h in report["exemplary_households"]
-        )
-    for note in report.get("notes", []):
-        lines.append(f"note: {note}")
-    src = report.get("source", {})
-    if src.get("behind"):
-        lines.append(f"note: the read models are {src['behind']} notification(s) behind the log")
-    return "\n".join(lines)
 
 
 # -- report -------------------------------------------------------------------------------------
@@ -318,7 +158,7 @@ def annual(
     source: str,
     no_refresh: bool,
 ) -> None:
-    """The annual review summary (CONTRACT §5); XLSX in the official summary-form layout."""
+    """The annual review summary; XLSX in the official summary-form layout."""
     with _session(source, not no_refresh) as reports:
         try:
             data = reports.annual(unit, year, known_at, units_mode)
@@ -547,10 +387,24 @@ def status(as_json: bool) -> None:
         click.echo(f"position {position} of {head} ({summary['behind']} behind)")
 
 
+@click.command()
+@click.option("--as-of", type=DATE, default=None, help="the date (default today)")
+@click.option("--json", "as_json", is_flag=True)
+def units(as_of: date | None, as_json: bool) -> None:
+    """The administrative units valid on a date: codes, names, levels, parents and flags."""
+    from zoneinfo import ZoneInfo
+
+    from domain.units import load_units
+
+    on = as_of or datetime.now(ZoneInfo(current_settings().timezone)).date()
+    emit(load_units().listing(on), as_json, units_text)
+
+
 def register_report_commands(cli: click.Group) -> None:
-    """Add ``report`` and ``projections`` to the ``chungtay`` command group."""
+    """Add ``report``, ``projections`` and ``units`` to the ``chungtay`` command group."""
     cli.add_command(report)
     cli.add_command(projections)
+    cli.add_command(units)
 
 
 __all__ = ["register_report_commands"]

@@ -176,14 +176,14 @@ def annual_report(
     for g in scope.groups_on(end_day):
         end_groups.setdefault(g.key, (g, Tally()))
     target_unit = scope.unit_on(end_day) or scope.unit_on(start_day)
-    notes = [n for n in (s_scope.note, e_scope.note) if n]
+    notes = [n for n in (s_scope.note, e_scope.note, scope.coverage_note(end_day)) if n]
     changed = None if scope.same_households(start_day, end_day) else _changed(scope, unit, year)
     if changed:
         notes.append(changed)
     comparable = lists.comparable and not changed
     return {
         "report": "annual",
-        "unit": unit_dict(target_unit, end_day) if target_unit else {"code": unit},
+        "unit": unit_dict(target_unit, end_day) if target_unit else scope.named(end_day),
         "year": year,
         "start": start_day.isoformat(),
         "end": end_day.isoformat(),

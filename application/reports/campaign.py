@@ -247,7 +247,7 @@ def campaign_report(
     baseline = figures.baseline
     return {
         "report": "campaign",
-        "unit": unit_dict(target_unit, end) if target_unit else {"code": unit},
+        "unit": unit_dict(target_unit, end) if target_unit else scope.named(end),
         "from_year": from_year,
         "to_year": to_year,
         "units": units_mode,

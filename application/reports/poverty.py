@@ -28,10 +28,9 @@ def poverty_report(
     total, groups = tally_by_group(source.census(as_of, known_at), day)
     for g in scope.groups_on(as_of):
         groups.setdefault(g.key, (g, Tally()))
-    target = scope.unit_on(as_of)
     return {
         "report": "poverty",
-        "unit": unit_dict(target, as_of) if target else {"code": unit},
+        "unit": scope.named(as_of),
         "as_of": as_of.isoformat(),
         "units": units_mode,
         **total.figures(),
@@ -47,5 +46,5 @@ def poverty_report(
             }
             for g, t in sorted(groups.values(), key=lambda gt: (gt[0].code, gt[0].valid_from))
         ],
-        "notes": [day.note] if day.note else [],
+        "notes": [n for n in (day.note, scope.coverage_note(as_of)) if n],
     }

@@ -149,6 +149,18 @@ class UnitScope:
             return self._current
         return self.units.find(self.code, day)
 
+    def named(self, day: date) -> dict[str, Any]:
+        """The report's unit as reports show it for ``day``: the version valid then, or else the
+        last one that ended before it (or the first, if none had begun), with ``valid_on_date``
+        false, so a report is never titled by its bare code."""
+        unit = self.unit_on(day)
+        if unit is not None:
+            return unit_dict(unit, day)
+        versions = self.units.versions(self.code)
+        ended = [v for v in versions if v.valid_from <= day]
+        nearest = ended[-1] if ended else versions[0]
+        return {**unit_dict(nearest, day), "valid_on_date": False}
+
     def _scope(self, day: date) -> DateScope:
         units = self.units
         if self._current is not None:
@@ -198,6 +210,17 @@ class UnitScope:
                 f"unit {self.code} ({last.name}) is not valid on {day.isoformat()}: figures "
                 f"for that date cover the communes its communes had become (crosswalk)"
             ),
+        )
+
+    def coverage_note(self, day: date) -> str | None:
+        """For a province: its figures count the households recorded in this ledger, not every
+        household of the province (the ledger holds the communes that record in it)."""
+        unit = self.unit_on(day)
+        if unit is None or unit.level != "province":
+            return None
+        return (
+            f"{unit.name}: the figures count the households recorded in this ledger (the "
+            "communes that record here), not every household of the province"
         )
 
     def same_households(self, first: date, last: date) -> bool:

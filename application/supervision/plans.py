@@ -261,7 +261,9 @@ def draw_plan(
     in_scope: Scope | None = None,
     record: bool = True,
 ) -> InspectionPlan:
-    """Draw a reproducible, commune-stratified, risk-weighted sample and record it as a plan."""
+    """Draw a reproducible, commune-stratified, risk-weighted sample and record it as a plan;
+    when a recorded plan already holds the same draw (same seed, same record), that plan is
+    answered and nothing new is recorded."""
     seed = _checked(app, size, year, seed)
     drawn_at = app.now()
     as_of, candidates, scores = plan_candidates(
@@ -299,8 +301,23 @@ def draw_plan(
     if record:
         if plans is None:
             raise ValueError("a plan store is needed to record the plan")
+        same = recorded_twin(plans, plan)
+        if same is not None:
+            return same  # drawn again with the same seed: the plan is already recorded
         plans.add(plan)
     return plan
+
+
+def recorded_twin(plans: PlanStore, plan: InspectionPlan) -> InspectionPlan | None:
+    """A recorded plan that this one repeats: same unit, year, size, seed and date, and the same
+    households in the same order (a draw with the same seed on an unchanged record)."""
+    drawn = [h.household_id for h in plan.households]
+    for other in plans.list(unit=plan.unit, year=plan.year):
+        if (other.size, other.seed, other.as_of) == (plan.size, plan.seed, plan.as_of) and [
+            h.household_id for h in other.households
+        ] == drawn:
+            return other
+    return None
 
 
 def redraw_plan(

@@ -101,7 +101,7 @@ RULES: Final[dict[str, Rule]] = {
 RULE_CODES: Final = tuple(RULES)
 
 SEVERITY_RANK: Final = {s: i for i, s in enumerate(FINDING_SEVERITIES)}
-"""info < minor < major < critical (the finding severities of CONTRACT §5)."""
+"""info < minor < major < critical (the severities of inspection findings)."""
 
 SEVERITY_POINTS: Final = {"info": 0.0, "minor": 1.0, "major": 3.0, "critical": 5.0}
 """How much an open anomaly adds to a household's inspection weight."""

@@ -198,6 +198,15 @@ class UnitCatalogue:
         found = [u for u in (self.find(code, on) for code in self._by_code) if u is not None]
         return sorted(found, key=lambda u: (LEVELS.index(u.level), u.code))
 
+    def listing(self, on: date) -> dict[str, Any]:
+        """Every unit valid on ``on`` with the flags in force that day (JSON-ready): what
+        ``GET /units`` and ``chungtay units`` answer."""
+        return {
+            "as_of": on.isoformat(),
+            "data_version": self._data_version,
+            "units": [u.view_on(on) for u in self.valid_on(on)],
+        }
+
     def communes_on(self, on: date) -> list[Unit]:
         """The commune-level units valid on ``on``, sorted by code."""
         return [u for u in self.valid_on(on) if u.level == "commune"]

@@ -155,9 +155,6 @@ def test_the_demo_killed_mid_write_leaves_whole_households(store: Any, tmp_path:
     print(f"\n[{store.backend}] demo killed at {at_kill} events, {len(partial)} households whole")
 
 
-@pytest.mark.xfail(
-    strict=True, reason="resuming an interrupted demo belongs to another change (demo resume)"
-)
 def test_the_demo_killed_mid_write_completes_when_run_again(tmp_path: Path) -> None:
     settings = _demo_store(tmp_path, "killed")
     _killed_demo(settings)

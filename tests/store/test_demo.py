@@ -7,7 +7,7 @@ import statistics
 import uuid
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -327,3 +327,81 @@ def test_a_failure_keeps_nothing_of_its_batch_and_restores_the_clock(
         generate_demo(app, households=10, to_year=2018, batch_size=50)
     assert app.clock is clock
     assert store_is_empty(app)
+
+
+# -- interrupted runs -----------------------------------------------------------------------------
+
+
+class Interrupted(Exception):
+    """Stands for a kill between two batches."""
+
+
+def test_an_interrupted_run_is_resumed_to_the_same_history(
+    make_app: Callable[..., Households], clock: Any, store: Any, tmp_path: Path
+) -> None:
+    from infrastructure.demo_runs import SqlDemoRuns
+    from infrastructure.store import parse_database_url
+
+    app = make_app(clock)
+    runs = SqlDemoRuns(parse_database_url(store.url))
+
+    def stop_after_the_first_batch(done: int, _total: int) -> None:
+        raise Interrupted(done)
+
+    with pytest.raises(Interrupted):
+        generate_demo(app, households=30, seed=5, to_year=2019, batch_size=10, runs=runs,
+                      progress=stop_after_the_first_batch)  # fmt: skip
+    partial = all_facts(app)
+    assert len(partial) == 10 and runs.unfinished() is not None
+    with pytest.raises(StoreNotEmpty, match="--households 30 --seed 5 --to-year 2019"):
+        generate_demo(app, households=30, seed=6, to_year=2019, runs=runs)
+    clock.advance(days=3)  # resumed later: the same horizon all the same
+    resumed = generate_demo(app, households=30, seed=5, to_year=2019, batch_size=10, runs=runs)
+    assert runs.unfinished() is None and resumed.households == 30
+    reference = second_sqlite_app(tmp_path, clock.current - timedelta(days=3))
+    try:
+        whole = generate_demo(reference, households=30, seed=5, to_year=2019)
+        expected = all_facts(reference)
+    finally:
+        reference.close()
+    facts = all_facts(app)
+    assert list(facts) == list(expected)
+    for hid, fs in facts.items():
+        assert comparable(fs) == comparable(expected[hid])
+    assert (resumed.events, resumed.poor, resumed.transitions) == (
+        whole.events,
+        whole.poor,
+        whole.transitions,
+    )
+    with pytest.raises(StoreNotEmpty):  # finished: the store is no longer open to the demo
+        generate_demo(app, households=30, seed=5, to_year=2019, runs=runs)
+
+
+def test_demo_if_empty_completes_an_unfinished_run(store: Any, monkeypatch: Any) -> None:
+    from click.testing import CliRunner
+
+    from infrastructure.demo_runs import SqlDemoRuns
+    from infrastructure.store import parse_database_url
+    from web.cli import cli
+
+    runs = SqlDemoRuns(parse_database_url(store.url))
+    app = build_application(store.settings)
+    try:
+        with pytest.raises(Interrupted):
+            generate_demo(app, households=12, seed=3, to_year=2018, batch_size=5, runs=runs,
+                          progress=lambda *_: (_ for _ in ()).throw(Interrupted()))  # fmt: skip
+        assert len(all_facts(app)) == 5
+    finally:
+        app.close()
+    monkeypatch.setenv("CHUNGTAY_DATABASE_URL", store.url)
+    result = CliRunner().invoke(cli, ["demo", "--if-empty", "--json"])
+    assert result.exit_code == 0, result.output
+    assert "completing the unfinished demo run" in result.output
+    assert runs.unfinished() is None
+    app = build_application(store.settings)
+    try:
+        assert len(all_facts(app)) == 12
+    finally:
+        app.close()
+    again = CliRunner().invoke(cli, ["demo", "--if-empty"])
+    assert again.exit_code == 0 and "already holds facts" in again.output

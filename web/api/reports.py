@@ -1,4 +1,4 @@
-"""``GET /reports/poverty``, ``/reports/annual`` and ``/reports/campaign`` (CONTRACT §5, issue 5).
+"""``GET /reports/poverty``, ``/reports/annual`` and ``/reports/campaign``.
 
 Wiring (done by ``web/app.py``): register :data:`reports_blp`, and put a report source in
 ``app.extensions["chungtay.reports"]`` — normally
@@ -110,7 +110,15 @@ class ReportUnitSchema(_Out):
     area_type = fields.String()
     valid_from = fields.String(metadata={"format": "date"})
     valid_to = fields.String(allow_none=True, metadata={"format": "date"})
-    especially_difficult = fields.Boolean()
+    especially_difficult = fields.Boolean(
+        metadata={"description": "flagged especially difficult on the date judged"}
+    )
+    valid_on_date = fields.Boolean(
+        metadata={
+            "description": "false when the code names no unit on the report's date: the unit "
+            "shown is its nearest version, and the notes say what the figures cover"
+        }
+    )
 
 
 class SourceSchema(_Out):

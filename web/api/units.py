@@ -28,8 +28,4 @@ def list_units(args: dict[str, Any]) -> dict[str, Any]:
     """
     app = households()
     on = args.get("as_of") or app.today()
-    return {
-        "as_of": on.isoformat(),
-        "data_version": app.units.data_version,
-        "units": [u.view_on(on) for u in app.units.valid_on(on)],
-    }
+    return app.units.listing(on)
